@@ -1,0 +1,1 @@
+"""Pure domain calculations for the city dashboard: AQI, coordinates, water classes, limits."""
