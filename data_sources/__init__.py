@@ -1,0 +1,1 @@
+"""Data adapters behind small protocols, the ingest path, datasets, simulator and hub."""

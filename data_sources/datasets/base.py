@@ -1,0 +1,47 @@
+"""What an ingest dataset is: a pydantic record schema bound to a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, field_validator
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+metadata = sa.MetaData()
+
+
+class Record(BaseModel):
+    """Base record: unknown fields are rejected, timestamps are stored as local wall time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def to_local_naive(value: datetime) -> datetime:
+    """Store times as naive Asia/Shanghai time; aware inputs are converted first."""
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return value
+
+
+class TimedRecord(Record):
+    """A record with a `ts` timestamp."""
+
+    ts: datetime
+
+    @field_validator("ts")
+    @classmethod
+    def _local(cls, value: datetime) -> datetime:
+        return to_local_naive(value)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An ingest dataset: its schema, its table and a one-line description for the docs."""
+
+    name: str
+    schema: type[Record]
+    table: sa.Table
+    description: str

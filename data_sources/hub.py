@@ -1,0 +1,246 @@
+"""The snapshot hub: one fetch per data product per tick, for every viewer at once.
+
+It follows Home Assistant's update coordinator: a failing source keeps its last good data,
+is logged once when it fails and once when it recovers, and is shown as stale, never blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from data_sources.datasets.base import LOCAL_TZ
+from data_sources.errors import SourceError
+from scenes.base import DataNeed, RenderContext, Scene, SceneSummary
+
+log = logging.getLogger(__name__)
+FP_HISTORY_TTL_S = 600.0
+
+
+def digest(value: Any) -> str:
+    """Return a short stable hash of a JSON-able value."""
+    raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+def fingerprint(value: Any) -> dict[str, str]:
+    """Hash a panel per trace key, so a browser gets only the parts that changed."""
+    if isinstance(value, dict) and isinstance(value.get("data"), list):
+        fp = {"layout": digest(value.get("layout", {})), "ntraces": str(len(value["data"]))}
+        for i, trace in enumerate(value["data"]):
+            for key, part in trace.items():
+                fp[f"data.{i}.{key}"] = digest(part)
+        return fp
+    return {"": digest(value)}
+
+
+def now_local() -> datetime:
+    """Return the wall's local time as a naive datetime (how the store keeps times)."""
+    return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+
+
+@dataclass
+class ProductState:
+    """The hub's own memory of one product between ticks."""
+
+    need: DataNeed
+    snapshot: dict[str, Any] | None = None
+    last_try: float = 0.0
+    dirty: bool = True
+    failing_since: str | None = None
+
+
+@dataclass
+class SceneState:
+    """The hub's memory of one scene's last render."""
+
+    scene: Scene
+    options: BaseModel
+    token: str = ""
+    summary: SceneSummary = field(default_factory=SceneSummary)
+
+
+class Hub:
+    """Collects products, renders each scene's view once, and writes both to the store."""
+
+    def __init__(
+        self,
+        scenes: Mapping[str, tuple[Scene, BaseModel]],
+        sources: Mapping[str, Any],
+        store: Any,
+        context: Callable[..., RenderContext],
+        *,
+        owner: str = "hub",
+        tick_s: float = 1.0,
+    ) -> None:
+        self.sources = sources
+        self.store = store
+        self.context = context
+        self.owner = owner
+        self.tick_s = tick_s
+        self.products: dict[str, ProductState] = {}
+        self.scenes = {sid: SceneState(s, o) for sid, (s, o) in scenes.items()}
+        for scene, _ in scenes.values():
+            for need in scene.needs:
+                self.products.setdefault(need.product, ProductState(need))
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.feeds: list[Callable[[], None]] = []
+
+    # bus ------------------------------------------------------------------
+    def on_ingest(self, channel: str, _message: Mapping[str, Any]) -> None:
+        """Mark the products fed by this dataset as due now (early refresh on news)."""
+        dataset = channel.removeprefix("ingest.")
+        for state in self.products.values():
+            if dataset in state.need.datasets:
+                state.dirty = True
+        self._wake.set()
+
+    # collection -----------------------------------------------------------
+    def _fetch(self, name: str, state: ProductState, now: float) -> bool:
+        need = state.need
+        state.last_try, state.dirty = now, False
+        stamp = now_local().isoformat(timespec="seconds")
+        old = state.snapshot
+        try:
+            data = orjson.loads(orjson.dumps(need.fetch(self.sources[need.source]), option=orjson.OPT_NON_STR_KEYS))
+        except SourceError as exc:
+            if state.failing_since is None:
+                state.failing_since = stamp
+                log.warning("product %s failed (%s); keeping last good data", name, exc)
+            snap = dict(old or {"version": 0, "data": None, "as_of": None})
+            snap.update(ok=False, error=str(exc), failing_since=state.failing_since, label=need.label)
+            state.snapshot = snap
+            return old is None or old.get("ok", True)
+        if state.failing_since is not None:
+            log.warning("product %s recovered (failing since %s)", name, state.failing_since)
+            state.failing_since = None
+        changed = old is None or not old.get("ok") or old.get("hash") != digest(data)
+        state.snapshot = {
+            "version": int(time.time() * 1000) if changed else old["version"],
+            "hash": digest(data),
+            "as_of": stamp,
+            "ok": True,
+            "data": data,
+            "label": need.label,
+        }
+        return changed
+
+    def collect_once(self, force: bool = False) -> set[str]:
+        """Fetch due products, re-render the scenes they feed; return the changed products."""
+        now = time.monotonic()
+        changed = {
+            name
+            for name, st in self.products.items()
+            if (force or st.dirty or now - st.last_try >= st.need.refresh_s) and self._fetch(name, st, now)
+        }
+        if changed:
+            self.store.set_many({f"snap:{n}": self.products[n].snapshot for n in changed})
+        self._render(changed, force)
+        return changed
+
+    def _status(self, scene: Scene) -> dict[str, Any]:
+        bad = [self.products[n.product].snapshot or {} for n in scene.needs]
+        bad = [s for s in bad if not s.get("ok", False)]
+        if not bad:
+            return {"stale": False}
+        since = min((s.get("failing_since") or "") for s in bad)
+        return {"stale": True, "since": since[11:19], "labels": sorted({s.get("label", "") for s in bad})}
+
+    def _render(self, changed: set[str], force: bool) -> None:
+        ctx = self.context(summaries={sid: st.summary for sid, st in self.scenes.items()})
+        summary_moved = False
+        order = sorted(self.scenes.values(), key=lambda st: st.scene.uses_summaries)
+        for st in order:
+            scene = st.scene
+            touched = force or any(n.product in changed for n in scene.needs)
+            if scene.uses_summaries and summary_moved:
+                touched = True
+                ctx = self.context(summaries={sid: s.summary for sid, s in self.scenes.items()})
+            if not touched and st.token:
+                continue
+            if self._render_scene(st, ctx):
+                summary_moved = True
+        if summary_moved or force:
+            self._publish_alerts()
+
+    def _publish_alerts(self) -> None:
+        alerts = [a.__dict__ for st in self.scenes.values() for a in st.summary.alerts]
+        alerts.sort(key=lambda a: (a["level"], a["scene"], a["text"]))
+        self.store.set("alerts", {"token": digest(alerts), "items": alerts})
+
+    def _render_scene(self, st: SceneState, ctx: RenderContext) -> bool:
+        scene = st.scene
+        products = {n.product: (self.products[n.product].snapshot or {}).get("data") for n in scene.needs}
+        status = self._status(scene)
+        try:
+            summary = scene.summarize(products, st.options, ctx)
+            panels = scene.build_view(products, st.options, ctx)
+        except Exception:
+            # A transform bug must not blank the wall: keep the last view, flag it stale.
+            log.exception("scene %s failed to render; keeping its last view", scene.id)
+            status = {"stale": True, "since": now_local().strftime("%H:%M:%S"), "labels": ["渲染失败"]}
+            meta = self.store.get(f"meta:{scene.id}") or {"version": 0}
+            self.store.set(f"meta:{scene.id}", {**meta, "status": status, "token": f"{meta['version']}:err"})
+            return False
+        data_token = digest(panels)
+        token = f"{data_token}:{digest(status)}"
+        if token == st.token:
+            return False
+        version = int(time.time() * 1000)
+        fps = {name: fingerprint(value) for name, value in panels.items()}
+        as_of = max((s.get("as_of") or "" for s in (self.products[n.product].snapshot or {} for n in scene.needs)), default="")
+        moved = summary != st.summary
+        st.token, st.summary = token, summary
+        self.store.set(f"fp:{scene.id}:{version}", fps, ttl_s=FP_HISTORY_TTL_S)
+        self.store.set_many(
+            {
+                f"view:{scene.id}": {"version": version, "panels": panels, "fingerprints": fps},
+                f"summary:{scene.id}": summary.as_dict(),
+                f"meta:{scene.id}": {"version": version, "token": f"{version}:{digest(status)}", "status": status, "as_of": as_of},
+            }
+        )
+        return moved
+
+    # loop -----------------------------------------------------------------
+    def run(self) -> None:
+        """Collect until stopped, only while this process holds the collector lease."""
+        while not self._stop.is_set():
+            try:
+                if self.store.acquire_lock("collector", self.owner, ttl_s=max(5.0, 5 * self.tick_s)):
+                    for feed in self.feeds:
+                        feed()
+                    self.collect_once()
+            except SourceError as exc:
+                log.warning("hub tick skipped: %s", exc)
+            except Exception:
+                log.exception("hub tick failed")
+            self._wake.wait(self.tick_s)
+            self._wake.clear()
+
+    def start(self) -> None:
+        """Run the loop in a daemon thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.run, name="cityops-hub", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the loop and give up the lease."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        try:
+            self.store.release_lock("collector", self.owner)
+        except SourceError:
+            pass

@@ -1,0 +1,129 @@
+"""Validate feed records, store the good ones durably, then announce them on the bus."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from data_sources.datasets import DATASETS, Dataset
+from data_sources.errors import SourceError
+from data_sources.sql import SqlSource
+
+log = logging.getLogger(__name__)
+
+_PHRASES = {
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "missing": "is required",
+    "extra_forbidden": "unknown field",
+    "string_pattern_mismatch": "does not match {pattern}",
+}
+
+
+class UnknownDataset(KeyError):
+    """The dataset name is not one we accept."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store could not take the batch; nothing from it was accepted."""
+
+
+@dataclass
+class Rejection:
+    """Why one record was refused."""
+
+    index: int
+    field: str
+    value: Any
+    reason: str
+
+
+@dataclass
+class IngestResult:
+    """What happened to a batch."""
+
+    dataset: str
+    accepted: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    published: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON body of the API response."""
+        return {
+            "dataset": self.dataset,
+            "accepted": self.accepted,
+            "rejected": [r.__dict__ for r in self.rejected],
+            "published": self.published,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else repr(value)
+
+
+def _rejections(index: int, exc: ValidationError) -> list[Rejection]:
+    out = []
+    for err in exc.errors():
+        template = _PHRASES.get(err["type"])
+        reason = template.format(**(err.get("ctx") or {})) if template else err["msg"]
+        name = ".".join(str(p) for p in err["loc"]) or "(record)"
+        value = None if err["type"] == "missing" else _jsonable(err.get("input"))
+        out.append(Rejection(index, name, value, reason))
+    return out
+
+
+def validate_records(dataset: Dataset, records: Sequence[Any]) -> tuple[list[dict], list[Rejection]]:
+    """Split records into validated rows and rejections naming index, field, value and reason."""
+    good: dict[tuple, dict] = {}
+    rejected: list[Rejection] = []
+    keys = [c.name for c in dataset.table.primary_key.columns]
+    for i, raw in enumerate(records):
+        if not isinstance(raw, dict):
+            rejected.append(Rejection(i, "(record)", _jsonable(raw), "must be a JSON object"))
+            continue
+        try:
+            row = dataset.schema.model_validate(raw).model_dump()
+        except ValidationError as exc:
+            rejected.append(_rejections(i, exc)[0])
+            continue
+        good[tuple(row[k] for k in keys)] = row  # the last duplicate in a batch wins
+    return list(good.values()), rejected
+
+
+class IngestService:
+    """The one path every feed takes: the simulator, HTTP pushes and pulls alike."""
+
+    def __init__(self, store: SqlSource, bus: Any) -> None:
+        self.store = store
+        self.bus = bus
+
+    def ingest(self, dataset_name: str, records: Sequence[Any]) -> IngestResult:
+        """Validate and store a batch; raise StoreUnavailable if the store cannot take it."""
+        dataset = DATASETS.get(dataset_name)
+        if dataset is None:
+            raise UnknownDataset(dataset_name)
+        rows, rejected = validate_records(dataset, records)
+        result = IngestResult(dataset_name, rejected=rejected)
+        if not rows:
+            return result
+        try:
+            result.accepted = self.store.upsert(dataset.table, rows)
+        except SourceError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        try:
+            self.bus.publish(
+                f"ingest.{dataset_name}",
+                {"count": result.accepted, "at": datetime.now().isoformat(timespec="seconds")},
+            )
+            result.published = True
+        except SourceError as exc:
+            # Stored is what matters; the hub's periodic refresh still picks the rows up.
+            log.warning("stored %d %s rows but could not announce them: %s", result.accepted, dataset_name, exc)
+        return result

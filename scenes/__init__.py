@@ -1,0 +1,12 @@
+"""The scene registry: an explicit list. Adding a scene is one folder plus one line here."""
+
+from scenes.base import Scene
+from scenes.overview import SCENE as OVERVIEW
+
+ALL_SCENES: tuple[Scene, ...] = (
+    OVERVIEW,
+)
+
+SCENES_BY_ID: dict[str, Scene] = {s.id: s for s in ALL_SCENES}
+
+__all__ = ["ALL_SCENES", "SCENES_BY_ID", "Scene"]

@@ -1,0 +1,141 @@
+"""Shared pure helpers for scene transforms: JSON-ready figures, maps and empty states."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
+
+from scenes.base import Geo
+
+# Figure colours mirror the CSS variables in assets/theme.css (figures cannot read CSS).
+TEXT = "#d6e6f5"
+MUTED = "#8fa9c4"
+GRID = "rgba(120,160,200,0.18)"
+ACCENT = "#3fd0ff"
+SERIES = ("#3fd0ff", "#7ee0b4", "#ffd36e", "#b79cff", "#ff9f6e", "#6ea8ff")
+FONT = "Microsoft YaHei, PingFang SC, Noto Sans SC, Noto Sans CJK SC, sans-serif"
+EMPTY_TEXT = "暂无数据"
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Turn a figure or Dash component into plain JSON data the snapshot store can keep."""
+    return json.loads(json.dumps(obj, cls=PlotlyJSONEncoder))
+
+
+def base_layout(**overrides: Any) -> dict[str, Any]:
+    """Return the wall's dark, legible chart layout."""
+    layout: dict[str, Any] = {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": FONT, "color": TEXT, "size": 16},
+        "margin": {"l": 56, "r": 16, "t": 12, "b": 36},
+        "xaxis": {"gridcolor": GRID, "zeroline": False, "tickfont": {"size": 14}},
+        "yaxis": {"gridcolor": GRID, "zeroline": False, "tickfont": {"size": 14}},
+        "legend": {"orientation": "h", "y": 1.12, "x": 0, "font": {"size": 14}},
+        "showlegend": False,
+        "hovermode": False,
+        "uirevision": "keep",
+    }
+    layout.update(overrides)
+    return layout
+
+
+def figure(traces: Sequence[Any], **layout: Any) -> dict[str, Any]:
+    """Build a JSON-ready figure with the wall layout."""
+    return to_jsonable(go.Figure(data=list(traces), layout=base_layout(**layout)))
+
+
+def empty_figure(text: str = EMPTY_TEXT) -> dict[str, Any]:
+    """An explicit "no data" figure: never an empty axis."""
+    return to_jsonable(
+        go.Figure(
+            layout=base_layout(
+                xaxis={"visible": False},
+                yaxis={"visible": False},
+                annotations=[
+                    {"text": text, "showarrow": False, "font": {"size": 26, "color": MUTED}, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
+                ],
+            )
+        )
+    )
+
+
+def map_style(background: str, tile_url: str | None = None, attribution: str = "") -> dict[str, Any]:
+    """An inline MapLibre style: no glyphs and no external host unless an intranet tile URL is set."""
+    sources: dict[str, Any] = {"blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}}
+    layers: list[dict[str, Any]] = [{"id": "bg", "type": "background", "paint": {"background-color": background}}]
+    if tile_url:
+        sources["intranet"] = {"type": "raster", "tiles": [tile_url], "tileSize": 256, "attribution": attribution}
+        layers.append({"id": "intranet", "type": "raster", "source": "intranet", "paint": {"raster-opacity": 0.55}})
+    return {"version": 8, "sources": sources, "layers": layers}
+
+
+def map_layout(geo: Geo, style: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
+    """Layout for a MapLibre map centred on the city."""
+    lon, lat = geo.center
+    return base_layout(
+        map={"style": dict(style), "center": {"lon": lon, "lat": lat}, "zoom": geo.zoom},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        **overrides,
+    )
+
+
+def county_choropleth(
+    geo: Geo,
+    values: Mapping[str, float | None],
+    *,
+    colorscale: Any,
+    zmin: float,
+    zmax: float,
+    hover_unit: str = "",
+    name: str = "",
+) -> go.Choroplethmap:
+    """A county fill layer keyed by adcode; counties without a value are drawn grey."""
+    codes = list(geo.names)
+    z = [values.get(c) for c in codes]
+    return go.Choroplethmap(
+        geojson=dict(geo.counties),
+        locations=codes,
+        featureidkey="properties.adcode",
+        z=[v if v is not None else float("nan") for v in z],
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=colorscale,
+        marker={"line": {"color": "rgba(200,230,255,0.8)", "width": 1.5}, "opacity": 0.78},
+        showscale=False,
+        name=name,
+        hoverinfo="skip",
+    )
+
+
+def county_labels(geo: Geo, texts: Mapping[str, str]) -> go.Scattermap:
+    """County names (and values) at each county's label point, with a halo for legibility."""
+    codes = [c for c in geo.names if c in geo.label_points]
+    return go.Scattermap(
+        lon=[geo.label_points[c][0] for c in codes],
+        lat=[geo.label_points[c][1] for c in codes],
+        mode="text",
+        text=[texts.get(c, geo.names[c]) for c in codes],
+        textfont={"size": 17, "color": "#ffffff"},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def discrete_scale(edges_colors: Sequence[tuple[float, str]], zmin: float, zmax: float) -> list[list[Any]]:
+    """A stepped colorscale: each (upper_edge, colour) band is a flat colour."""
+    scale: list[list[Any]] = []
+    lower = zmin
+    for upper, color in edges_colors:
+        lo = (max(lower, zmin) - zmin) / (zmax - zmin)
+        hi = (min(upper, zmax) - zmin) / (zmax - zmin)
+        scale += [[max(0.0, lo), color], [min(1.0, hi), color]]
+        lower = upper
+        if upper >= zmax:
+            break
+    scale[-1][0] = 1.0
+    return scale

@@ -1,0 +1,1 @@
+"""The wall: runtime wiring, page shell, routing, live callbacks and HTTP API."""
