@@ -27,7 +27,12 @@ def _settings(config: Settings | dict[str, Any] | str | Path | None) -> Settings
     return load_settings(config)
 
 
-def create_app(config: Settings | dict[str, Any] | str | Path | None = None, *, start: bool = True, redis_url: str | None = None) -> Dash:
+def create_app(
+    config: Settings | dict[str, Any] | str | Path | None = None,
+    *,
+    start: bool = True,
+    redis_url: str | None = None,
+) -> Dash:
     """Create the wall app from settings (or a config mapping/path); `start` runs the hub."""
     settings = _settings(config)
     runtime = build_runtime(settings, redis_url=redis_url)
@@ -41,10 +46,18 @@ def create_app(config: Settings | dict[str, Any] | str | Path | None = None, *, 
         update_title=None,
     )
     titles = {s: runtime.scenes[s].title for s in settings.scene_order}
-    app.layout = shell_layout(cfg.city.platform_title, cfg.city.name, titles, settings.scene_order, ticker_poll_s=5.0)
+    app.layout = shell_layout(
+        cfg.city.platform_title, cfg.city.name, titles, settings.scene_order, ticker_poll_s=5.0
+    )
     ctx = runtime.context()
     app.validation_layout = html.Div(
-        [app.layout, *(s.layout(s.ids, settings.scene_options[sid], ctx) for sid, s in runtime.scenes.items())]
+        [
+            app.layout,
+            *(
+                s.layout(s.ids, settings.scene_options[sid], ctx)
+                for sid, s in runtime.scenes.items()
+            ),
+        ]
     )
     register_shell(app, runtime)
     for scene in runtime.scenes.values():
@@ -65,12 +78,18 @@ def runtime_of(app: Dash) -> Runtime:
 
 def main() -> None:
     """Serve with Flask's server (use gunicorn for production, see docs/deploy.md)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         app = create_app()
     except ConfigError as exc:
         raise SystemExit(f"config error: {exc}") from None
-    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8050")),
+        debug=False,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -52,5 +52,7 @@ class StreamSource(Source, Protocol):
     def publish(self, channel: str, message: dict[str, Any]) -> None:
         """Send a message to every subscriber of `channel`."""
 
-    def subscribe(self, pattern: str, handler: Callable[[str, dict[str, Any]], None]) -> Subscription:
+    def subscribe(
+        self, pattern: str, handler: Callable[[str, dict[str, Any]], None]
+    ) -> Subscription:
         """Call `handler(channel, message)` for channels matching the glob `pattern`."""

@@ -19,7 +19,9 @@ class HttpSource:
 
     kind = "http"
 
-    def __init__(self, name: str, base_url: str | None, *, timeout_s: float = 5.0, retries: int = 2):
+    def __init__(
+        self, name: str, base_url: str | None, *, timeout_s: float = 5.0, retries: int = 2
+    ):
         self.name = name
         self.base_url = base_url
         self.retries = retries

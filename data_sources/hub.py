@@ -6,6 +6,7 @@ is logged once when it fails and once when it recovers, and is shown as stale, n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -113,13 +114,17 @@ class Hub:
         stamp = now_local().isoformat(timespec="seconds")
         old = state.snapshot
         try:
-            data = orjson.loads(orjson.dumps(need.fetch(self.sources[need.source]), option=orjson.OPT_NON_STR_KEYS))
+            data = orjson.loads(
+                orjson.dumps(need.fetch(self.sources[need.source]), option=orjson.OPT_NON_STR_KEYS)
+            )
         except SourceError as exc:
             if state.failing_since is None:
                 state.failing_since = stamp
                 log.warning("product %s failed (%s); keeping last good data", name, exc)
             snap = dict(old or {"version": 0, "data": None, "as_of": None})
-            snap.update(ok=False, error=str(exc), failing_since=state.failing_since, label=need.label)
+            snap.update(
+                ok=False, error=str(exc), failing_since=state.failing_since, label=need.label
+            )
             state.snapshot = snap
             return old is None or old.get("ok", True)
         if state.failing_since is not None:
@@ -142,7 +147,8 @@ class Hub:
         changed = {
             name
             for name, st in self.products.items()
-            if (force or st.dirty or now - st.last_try >= st.need.refresh_s) and self._fetch(name, st, now)
+            if (force or st.dirty or now - st.last_try >= st.need.refresh_s)
+            and self._fetch(name, st, now)
         }
         if changed:
             self.store.set_many({f"snap:{n}": self.products[n].snapshot for n in changed})
@@ -155,7 +161,11 @@ class Hub:
         if not bad:
             return {"stale": False}
         since = min((s.get("failing_since") or "") for s in bad)
-        return {"stale": True, "since": since[11:19], "labels": sorted({s.get("label", "") for s in bad})}
+        return {
+            "stale": True,
+            "since": since[11:19],
+            "labels": sorted({s.get("label", "") for s in bad}),
+        }
 
     def _render(self, changed: set[str], force: bool) -> None:
         ctx = self.context(summaries={sid: st.summary for sid, st in self.scenes.items()})
@@ -181,7 +191,9 @@ class Hub:
 
     def _render_scene(self, st: SceneState, ctx: RenderContext) -> bool:
         scene = st.scene
-        products = {n.product: (self.products[n.product].snapshot or {}).get("data") for n in scene.needs}
+        products = {
+            n.product: (self.products[n.product].snapshot or {}).get("data") for n in scene.needs
+        }
         status = self._status(scene)
         try:
             summary = scene.summarize(products, st.options, ctx)
@@ -189,9 +201,15 @@ class Hub:
         except Exception:
             # A transform bug must not blank the wall: keep the last view, flag it stale.
             log.exception("scene %s failed to render; keeping its last view", scene.id)
-            status = {"stale": True, "since": now_local().strftime("%H:%M:%S"), "labels": ["渲染失败"]}
+            status = {
+                "stale": True,
+                "since": now_local().strftime("%H:%M:%S"),
+                "labels": ["渲染失败"],
+            }
             meta = self.store.get(f"meta:{scene.id}") or {"version": 0}
-            self.store.set(f"meta:{scene.id}", {**meta, "status": status, "token": f"{meta['version']}:err"})
+            self.store.set(
+                f"meta:{scene.id}", {**meta, "status": status, "token": f"{meta['version']}:err"}
+            )
             return False
         data_token = digest(panels)
         token = f"{data_token}:{digest(status)}"
@@ -199,7 +217,13 @@ class Hub:
             return False
         version = int(time.time() * 1000)
         fps = {name: fingerprint(value) for name, value in panels.items()}
-        as_of = max((s.get("as_of") or "" for s in (self.products[n.product].snapshot or {} for n in scene.needs)), default="")
+        as_of = max(
+            (
+                s.get("as_of") or ""
+                for s in (self.products[n.product].snapshot or {} for n in scene.needs)
+            ),
+            default="",
+        )
         moved = summary != st.summary
         st.token, st.summary = token, summary
         self.store.set(f"fp:{scene.id}:{version}", fps, ttl_s=FP_HISTORY_TTL_S)
@@ -207,7 +231,12 @@ class Hub:
             {
                 f"view:{scene.id}": {"version": version, "panels": panels, "fingerprints": fps},
                 f"summary:{scene.id}": summary.as_dict(),
-                f"meta:{scene.id}": {"version": version, "token": f"{version}:{digest(status)}", "status": status, "as_of": as_of},
+                f"meta:{scene.id}": {
+                    "version": version,
+                    "token": f"{version}:{digest(status)}",
+                    "status": status,
+                    "as_of": as_of,
+                },
             }
         )
         return moved
@@ -217,7 +246,9 @@ class Hub:
         """Collect until stopped, only while this process holds the collector lease."""
         while not self._stop.is_set():
             try:
-                if self.store.acquire_lock("collector", self.owner, ttl_s=max(5.0, 5 * self.tick_s)):
+                if self.store.acquire_lock(
+                    "collector", self.owner, ttl_s=max(5.0, 5 * self.tick_s)
+                ):
                     for feed in self.feeds:
                         feed()
                     self.collect_once()
@@ -240,7 +271,5 @@ class Hub:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        try:
+        with contextlib.suppress(SourceError):
             self.store.release_lock("collector", self.owner)
-        except SourceError:
-            pass

@@ -79,7 +79,9 @@ def _rejections(index: int, exc: ValidationError) -> list[Rejection]:
     return out
 
 
-def validate_records(dataset: Dataset, records: Sequence[Any]) -> tuple[list[dict], list[Rejection]]:
+def validate_records(
+    dataset: Dataset, records: Sequence[Any]
+) -> tuple[list[dict], list[Rejection]]:
     """Split records into validated rows and rejections naming index, field, value and reason."""
     good: dict[tuple, dict] = {}
     rejected: list[Rejection] = []
@@ -125,5 +127,10 @@ class IngestService:
             result.published = True
         except SourceError as exc:
             # Stored is what matters; the hub's periodic refresh still picks the rows up.
-            log.warning("stored %d %s rows but could not announce them: %s", result.accepted, dataset_name, exc)
+            log.warning(
+                "stored %d %s rows but could not announce them: %s",
+                result.accepted,
+                dataset_name,
+                exc,
+            )
         return result

@@ -44,7 +44,10 @@ class MemoryBackend:
         """Store a JSON-able value (serialised, like Redis, so no one mutates it)."""
         expires = time.monotonic() + ttl_s if ttl_s else None
         with self._lock:
-            self._data[key] = (orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY), expires)
+            self._data[key] = (
+                orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY),
+                expires,
+            )
 
     def get(self, key: str) -> Any:
         """Return the stored value or None."""

@@ -43,11 +43,16 @@ class RedisBackend:
 
     kind = "redis"
 
-    def __init__(self, url: str, *, name: str = "redis", prefix: str = "cityops:", timeout_s: float = 3.0):
+    def __init__(
+        self, url: str, *, name: str = "redis", prefix: str = "cityops:", timeout_s: float = 3.0
+    ):
         self.name = name
         self.prefix = prefix
         self.client = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, health_check_interval=30
+            url,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            health_check_interval=30,
         )
         self._renew = self.client.register_script(_RENEW)
         self._release = self.client.register_script(_RELEASE)
@@ -80,7 +85,9 @@ class RedisBackend:
         with map_errors(self.name):
             pipe = self.client.pipeline(transaction=True)
             for key, value in items.items():
-                raw = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+                raw = orjson.dumps(
+                    value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+                )
                 pipe.set(self._k(key), raw, px=int(ttl_s * 1000) if ttl_s else None)
             pipe.execute()
 

@@ -65,7 +65,9 @@ class SqlSource:
         """The URL with the password hidden."""
         return self.engine.url.render_as_string(hide_password=True)
 
-    def fetch(self, statement: sa.Executable, params: Mapping[str, Any] | None = None) -> list[dict]:
+    def fetch(
+        self, statement: sa.Executable, params: Mapping[str, Any] | None = None
+    ) -> list[dict]:
         """Run a read statement with bound parameters and return rows as dicts."""
         with map_errors(self.name), self.engine.connect() as conn:
             result = conn.execute(statement, dict(params or {}))

@@ -57,20 +57,46 @@ def empty_figure(text: str = EMPTY_TEXT) -> dict[str, Any]:
                 xaxis={"visible": False},
                 yaxis={"visible": False},
                 annotations=[
-                    {"text": text, "showarrow": False, "font": {"size": 26, "color": MUTED}, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
+                    {
+                        "text": text,
+                        "showarrow": False,
+                        "font": {"size": 26, "color": MUTED},
+                        "x": 0.5,
+                        "y": 0.5,
+                        "xref": "paper",
+                        "yref": "paper",
+                    }
                 ],
             )
         )
     )
 
 
-def map_style(background: str, tile_url: str | None = None, attribution: str = "") -> dict[str, Any]:
+def map_style(
+    background: str, tile_url: str | None = None, attribution: str = ""
+) -> dict[str, Any]:
     """An inline MapLibre style: no glyphs and no external host unless an intranet tile URL is set."""
-    sources: dict[str, Any] = {"blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}}
-    layers: list[dict[str, Any]] = [{"id": "bg", "type": "background", "paint": {"background-color": background}}]
+    sources: dict[str, Any] = {
+        "blank": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    }
+    layers: list[dict[str, Any]] = [
+        {"id": "bg", "type": "background", "paint": {"background-color": background}}
+    ]
     if tile_url:
-        sources["intranet"] = {"type": "raster", "tiles": [tile_url], "tileSize": 256, "attribution": attribution}
-        layers.append({"id": "intranet", "type": "raster", "source": "intranet", "paint": {"raster-opacity": 0.55}})
+        sources["intranet"] = {
+            "type": "raster",
+            "tiles": [tile_url],
+            "tileSize": 256,
+            "attribution": attribution,
+        }
+        layers.append(
+            {
+                "id": "intranet",
+                "type": "raster",
+                "source": "intranet",
+                "paint": {"raster-opacity": 0.55},
+            }
+        )
     return {"version": 8, "sources": sources, "layers": layers}
 
 
@@ -126,7 +152,9 @@ def county_labels(geo: Geo, texts: Mapping[str, str]) -> go.Scattermap:
     )
 
 
-def discrete_scale(edges_colors: Sequence[tuple[float, str]], zmin: float, zmax: float) -> list[list[Any]]:
+def discrete_scale(
+    edges_colors: Sequence[tuple[float, str]], zmin: float, zmax: float
+) -> list[list[Any]]:
     """A stepped colorscale: each (upper_edge, colour) band is a flat colour."""
     scale: list[list[Any]] = []
     lower = zmin

@@ -8,7 +8,12 @@ from dash import dcc, html
 
 from scenes.base import SceneIds
 
-GRAPH_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True, "scrollZoom": False}
+GRAPH_CONFIG = {
+    "displayModeBar": False,
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": False,
+}
 LOADING_FIGURE = {
     "data": [],
     "layout": {
@@ -17,7 +22,15 @@ LOADING_FIGURE = {
         "xaxis": {"visible": False},
         "yaxis": {"visible": False},
         "annotations": [
-            {"text": "加载中…", "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "font": {"size": 22, "color": "#8fa9c4"}}
+            {
+                "text": "加载中…",
+                "showarrow": False,
+                "x": 0.5,
+                "y": 0.5,
+                "xref": "paper",
+                "yref": "paper",
+                "font": {"size": 22, "color": "#8fa9c4"},
+            }
         ],
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
     },
@@ -50,7 +63,9 @@ def graph(ids: SceneIds, name: str, *, map_: bool = False) -> dcc.Graph:
     )
 
 
-def panel(title: str, body: Any, *, unit: str = "", area: str = "", extra_class: str = "") -> html.Section:
+def panel(
+    title: str, body: Any, *, unit: str = "", area: str = "", extra_class: str = ""
+) -> html.Section:
     """A titled wall panel; `area` places it in the scene's CSS grid."""
     head = [html.H2(title, className="panel-title")]
     if unit:
@@ -58,10 +73,15 @@ def panel(title: str, body: Any, *, unit: str = "", area: str = "", extra_class:
     return html.Section(
         className=f"panel {extra_class}".strip(),
         style={"gridArea": area} if area else None,
-        children=[html.Header(head, className="panel-head"), html.Div(body, className="panel-body")],
+        children=[
+            html.Header(head, className="panel-head"),
+            html.Div(body, className="panel-body"),
+        ],
     )
 
 
 def placeholder(ids: SceneIds, name: str, text: str = "加载中…") -> html.Div:
     """An HTML panel body the live callback fills."""
-    return html.Div(id=ids.part(name), className="html-panel", children=html.Div(text, className="muted"))
+    return html.Div(
+        id=ids.part(name), className="html-panel", children=html.Div(text, className="muted")
+    )

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from scenes.base import Panel, Scene
 
 STALE_CLASS = "scene-body is-stale"
+DEFAULT_VARIANT = "_default"  # the variant shown when the picker has no value
 FRESH_CLASS = "scene-body"
 
 
@@ -28,7 +29,11 @@ def diff_panel(value: Any, new_fp: Mapping[str, str], old_fp: Mapping[str, str] 
         return value
     if new_fp == old_fp:
         return no_update
-    if "layout" not in new_fp or new_fp.get("layout") != old_fp.get("layout") or new_fp.get("ntraces") != old_fp.get("ntraces"):
+    if (
+        "layout" not in new_fp
+        or new_fp.get("layout") != old_fp.get("layout")
+        or new_fp.get("ntraces") != old_fp.get("ntraces")
+    ):
         return value
     patch = Patch()
     for key, h in new_fp.items():
@@ -40,10 +45,15 @@ def diff_panel(value: Any, new_fp: Mapping[str, str], old_fp: Mapping[str, str] 
 
 
 def build_update(
-    read_many: Any, scene_id: str, panels: Sequence[Panel], known: str | None, variants: Mapping[str, Any], variant_changed: bool
+    read_many: Any,
+    scene_id: str,
+    panels: Sequence[Panel],
+    known: str | None,
+    variants: Mapping[str, Any],
+    variant_changed: bool,
 ) -> list[Any]:
     """Compute the outputs for one poll: panels, token, stale text, body class."""
-    meta, = read_many([f"meta:{scene_id}"])
+    (meta,) = read_many([f"meta:{scene_id}"])
     if not meta or (meta["token"] == known and not variant_changed):
         raise PreventUpdate
     status = meta.get("status", {})
@@ -59,7 +69,11 @@ def build_update(
         value = view["panels"].get(p.name)
         if p.variant_from is not None:
             choice = variants.get(p.variant_from)
-            value = (value or {}).get(choice) if isinstance(value, dict) else None
+            value = (
+                (value or {}).get(DEFAULT_VARIANT if choice is None else choice)
+                if isinstance(value, dict)
+                else None
+            )
             out.append(value if value is not None else no_update)
             continue
         out.append(diff_panel(value, view["fingerprints"].get(p.name, {}), (old or {}).get(p.name)))
@@ -70,8 +84,14 @@ def register_live(app: Dash, scene: Scene, runtime: Any) -> None:
     """Register the scene's polling callback from its declared panels."""
     ids = scene.ids
     panels = scene.panels
-    outputs = [Output(ids.part(p.name), "figure" if p.kind == "graph" else "children") for p in panels]
-    outputs += [Output(ids.token, "data"), Output(ids.part("stale"), "children"), Output(ids.part("body"), "className")]
+    outputs = [
+        Output(ids.part(p.name), "figure" if p.kind == "graph" else "children") for p in panels
+    ]
+    outputs += [
+        Output(ids.token, "data"),
+        Output(ids.part("stale"), "children"),
+        Output(ids.part("body"), "className"),
+    ]
     variant_parts = sorted({p.variant_from for p in panels if p.variant_from})
     inputs = [Input(ids.tick, "n_intervals")] + [Input(ids.part(v), "value") for v in variant_parts]
 

@@ -78,7 +78,9 @@ class Runtime:
             now=now_local(),
             summaries=summaries or {},
             scene_titles={sid: s.title for sid, s in self.scenes.items()},
-            indicators={f"{sid}.{i.key}": i for sid, s in self.scenes.items() for i in s.indicators},
+            indicators={
+                f"{sid}.{i.key}": i for sid, s in self.scenes.items() for i in s.indicators
+            },
             poll_s=cfg.refresh.browser_poll_s,
         )
 
@@ -125,7 +127,9 @@ class Runtime:
         self.backend.close()
 
 
-def build_runtime(settings: Settings, *, redis_url: str | None = None, role: str | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, *, redis_url: str | None = None, role: str | None = None
+) -> Runtime:
     """Wire sources, backend, geo, ingest and hub from validated settings."""
     cfg = settings.config
     sources = {name: build_source(name, sc, settings) for name, sc in cfg.sources.items()}

@@ -20,11 +20,20 @@ def nav(scene_titles: Mapping[str, str], order: Sequence[str]) -> html.Nav:
     return html.Nav(
         id=sid("nav"),
         className="scene-nav",
-        children=[dcc.Link(scene_titles[s], href=f"/wall/{s}", className="nav-link", id=sid(f"nav-{s}")) for s in order],
+        children=[
+            dcc.Link(scene_titles[s], href=f"/wall/{s}", className="nav-link", id=sid(f"nav-{s}"))
+            for s in order
+        ],
     )
 
 
-def shell_layout(title: str, city: str, scene_titles: Mapping[str, str], order: Sequence[str], ticker_poll_s: float) -> html.Div:
+def shell_layout(
+    title: str,
+    city: str,
+    scene_titles: Mapping[str, str],
+    order: Sequence[str],
+    ticker_poll_s: float,
+) -> html.Div:
     """Build the static shell; the router fills the scene slot."""
     return html.Div(
         id=sid("viewport"),
@@ -40,10 +49,22 @@ def shell_layout(title: str, city: str, scene_titles: Mapping[str, str], order: 
                         children=[
                             html.Div(
                                 className="header-left",
-                                children=[html.Div(id=sid("date"), className="clock-date"), html.Div(id=sid("clock"), className="clock-time")],
+                                children=[
+                                    html.Div(id=sid("date"), className="clock-date"),
+                                    html.Div(id=sid("clock"), className="clock-time"),
+                                ],
                             ),
-                            html.H1([html.Span(city, className="title-city"), html.Span(title, className="title-platform")], className="wall-title"),
-                            html.Div(className="header-right", children=[html.Div(id=sid("scene-name"), className="scene-name")]),
+                            html.H1(
+                                [
+                                    html.Span(city, className="title-city"),
+                                    html.Span(title, className="title-platform"),
+                                ],
+                                className="wall-title",
+                            ),
+                            html.Div(
+                                className="header-right",
+                                children=[html.Div(id=sid("scene-name"), className="scene-name")],
+                            ),
                         ],
                     ),
                     nav(scene_titles, order),
@@ -52,7 +73,9 @@ def shell_layout(title: str, city: str, scene_titles: Mapping[str, str], order: 
                         className="ticker",
                         children=[
                             html.Span("告警", className="ticker-label"),
-                            html.Div(id=sid("ticker"), className="ticker-track", children="暂无告警"),
+                            html.Div(
+                                id=sid("ticker"), className="ticker-track", children="暂无告警"
+                            ),
                             dcc.Interval(id=sid("ticker-tick"), interval=int(ticker_poll_s * 1000)),
                             dcc.Store(id=sid("ticker-token"), data=""),
                         ],
@@ -70,7 +93,12 @@ def unknown_scene(name: str, scene_titles: Mapping[str, str]) -> html.Div:
         children=[
             html.H2(f"未知场景：{name}"),
             html.P("可用场景："),
-            html.Ul([html.Li(dcc.Link(f"{t}（{s}）", href=f"/wall/{s}")) for s, t in scene_titles.items()]),
+            html.Ul(
+                [
+                    html.Li(dcc.Link(f"{t}（{s}）", href=f"/wall/{s}"))
+                    for s, t in scene_titles.items()
+                ]
+            ),
         ],
     )
 
@@ -82,7 +110,12 @@ def ticker_items(items: Sequence[Mapping[str, Any]], scene_titles: Mapping[str, 
     names = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
     return [
         html.Span(
-            [html.B(f"【{names.get(a['level'], '提示')}·{scene_titles.get(a['scene'], a['scene'])}】"), a["text"]],
+            [
+                html.B(
+                    f"【{names.get(a['level'], '提示')}·{scene_titles.get(a['scene'], a['scene'])}】"
+                ),
+                a["text"],
+            ],
             className=f"ticker-item level-{a['level']}",
         )
         for a in items[:12]

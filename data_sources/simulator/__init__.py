@@ -29,7 +29,14 @@ def build_domains(seed: int, scene_options: dict) -> list[SimulatedDomain]:
 class Simulator:
     """Pushes reference data, history and live readings through `IngestService`."""
 
-    def __init__(self, domains: list[SimulatedDomain], geo: Geo, ingest: IngestService, *, interval_s: float = 5.0):
+    def __init__(
+        self,
+        domains: list[SimulatedDomain],
+        geo: Geo,
+        ingest: IngestService,
+        *,
+        interval_s: float = 5.0,
+    ):
         self.domains = domains
         self.geo = geo
         self.ingest = ingest
@@ -55,7 +62,9 @@ class Simulator:
         total = 0
         for domain in self.domains:
             batches = domain.history(self.geo, start, end)
-            for batch in tqdm(batches, desc=f"seed {domain.name}", unit="batch", disable=not progress, total=days):
+            for batch in tqdm(
+                batches, desc=f"seed {domain.name}", unit="batch", disable=not progress, total=days
+            ):
                 total += self._send(batch)
         return total
 

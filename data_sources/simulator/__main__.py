@@ -16,8 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     """Seed reference data and history through the ingest path."""
     parser = argparse.ArgumentParser(prog="python -m data_sources.simulator", description=__doc__)
     parser.add_argument("command", choices=["seed"])
-    parser.add_argument("--days", type=int, default=None, help="days of history (default: simulator.history_days)")
-    parser.add_argument("--config", default=None, help="config file (default: $CITYOPS_CONFIG or config/default.yaml)")
+    parser.add_argument(
+        "--days", type=int, default=None, help="days of history (default: simulator.history_days)"
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="config file (default: $CITYOPS_CONFIG or config/default.yaml)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -29,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runtime.prepare_store()
         sim_cfg = settings.config.simulator
-        sim = Simulator(build_domains(sim_cfg.seed, dict(settings.scene_options)), runtime.geo, runtime.ingest)
+        sim = Simulator(
+            build_domains(sim_cfg.seed, dict(settings.scene_options)), runtime.geo, runtime.ingest
+        )
         days = args.days or sim_cfg.history_days
         print(f"seeding {days} days into {runtime.store.url_for_display}", flush=True)
         ref = sim.seed_reference()

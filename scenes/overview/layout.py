@@ -13,8 +13,14 @@ def indicator_picker(ids: SceneIds, options: Options, ctx: RenderContext) -> dcc
     """Choose which county indicator colours the map; choices come from the scenes' declarations."""
     choices = [{"label": ind.label, "value": key} for key, ind in ctx.indicators.items()]
     keys = [c["value"] for c in choices]
-    value = options.default_indicator if options.default_indicator in keys else (keys[0] if keys else None)
-    return dcc.RadioItems(id=ids.part("indicator"), options=choices, value=value, className="segmented", inline=True)
+    value = (
+        options.default_indicator
+        if options.default_indicator in keys
+        else (keys[0] if keys else None)
+    )
+    return dcc.RadioItems(
+        id=ids.part("indicator"), options=choices, value=value, className="segmented", inline=True
+    )
 
 
 def layout(ids: SceneIds, options: Options, ctx: RenderContext) -> html.Div:
@@ -25,7 +31,13 @@ def layout(ids: SceneIds, options: Options, ctx: RenderContext) -> html.Div:
             panel("城市运行核心指标", placeholder(ids, "kpis"), area="kpis"),
             panel(
                 f"{ctx.city_name}各区县态势",
-                html.Div([indicator_picker(ids, options, ctx), html.Div(graph(ids, "map", map_=True), className="map-wrap")], className="map-stack"),
+                html.Div(
+                    [
+                        indicator_picker(ids, options, ctx),
+                        html.Div(graph(ids, "map", map_=True), className="map-wrap"),
+                    ],
+                    className="map-stack",
+                ),
                 area="map",
             ),
             panel("实时告警", placeholder(ids, "alerts"), area="alerts"),

@@ -12,4 +12,6 @@ class Options(BaseModel):
 
     max_kpis: int = Field(default=8, gt=0, le=16)
     max_alerts: int = Field(default=6, gt=0, le=20)
-    default_indicator: str | None = Field(default=None, description="e.g. environment.aqi; first offered if unset")
+    default_indicator: str | None = Field(
+        default=None, description="e.g. environment.aqi; first offered if unset"
+    )

@@ -17,6 +17,7 @@ from scenes.render import (
     map_layout,
     to_jsonable,
 )
+from wall.live import DEFAULT_VARIANT
 
 SEQUENTIAL = [[0.0, "#12395e"], [0.5, "#1f7fb8"], [1.0, "#63d2ff"]]
 
@@ -31,12 +32,21 @@ def _fmt(value: Any) -> str:
 
 def kpi_tile(scene: str, kpi: Kpi) -> html.Div:
     """A KPI tile: label, big tabular value, small unit, note; the chip echoes the level colour."""
-    chip = html.Span(className="kpi-chip", style={"background": kpi.level_color}) if kpi.level_color else None
+    chip = (
+        html.Span(className="kpi-chip", style={"background": kpi.level_color})
+        if kpi.level_color
+        else None
+    )
     return html.Div(
         className="kpi",
         children=[
             html.Div([chip, kpi.label] if chip else kpi.label, className="kpi-label"),
-            html.Div([html.Span(_fmt(kpi.value), className="kpi-value"), html.Span(kpi.unit, className="kpi-unit")]),
+            html.Div(
+                [
+                    html.Span(_fmt(kpi.value), className="kpi-value"),
+                    html.Span(kpi.unit, className="kpi-unit"),
+                ]
+            ),
             html.Div(kpi.note, className="kpi-note"),
         ],
         **{"data-scene": scene},
@@ -60,20 +70,27 @@ def build_map(values: dict[str, Any], ind: CountyIndicator, ctx: RenderContext) 
     if not values:
         return empty_figure(f"{ind.label}：暂无数据")
     texts = {c: f"{n}\n{_fmt(values.get(c))}" for c, n in ctx.geo.names.items()}
-    fill = county_choropleth(ctx.geo, values, colorscale=_scale(ind), zmin=ind.zmin, zmax=ind.zmax, name=ind.label)
+    fill = county_choropleth(
+        ctx.geo, values, colorscale=_scale(ind), zmin=ind.zmin, zmax=ind.zmax, name=ind.label
+    )
     return figure([fill, county_labels(ctx.geo, texts)], **map_layout(ctx.geo, ctx.map_style))
 
 
 def build_alerts(summaries: dict[str, SceneSummary], ctx: RenderContext, limit: int) -> Any:
     """The most severe alerts across scenes, level in words as well as colour."""
-    alerts = sorted((a for s in summaries.values() for a in s.alerts), key=lambda a: (a.level, a.scene))
+    alerts = sorted(
+        (a for s in summaries.values() for a in s.alerts), key=lambda a: (a.level, a.scene)
+    )
     if not alerts:
         return html.Div("当前无告警", className="empty-state ok")
     names = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
     return html.Ul(
         [
             html.Li(
-                [html.Span(names.get(a.level, "提示"), className=f"alert-level level-{a.level}"), html.Span(a.text, className="alert-text")],
+                [
+                    html.Span(names.get(a.level, "提示"), className=f"alert-level level-{a.level}"),
+                    html.Span(a.text, className="alert-text"),
+                ],
                 className="alert-row",
             )
             for a in alerts[:limit]
@@ -90,12 +107,20 @@ def build_scene_cards(summaries: dict[str, SceneSummary], ctx: RenderContext) ->
             continue
         first = summaries.get(sid, SceneSummary()).kpis[:1]
         line = f"{first[0].label} {_fmt(first[0].value)}{first[0].unit}" if first else "暂无数据"
-        cards.append(dcc.Link([html.Div(title, className="card-title"), html.Div(line, className="card-line")], href=f"/wall/{sid}", className="scene-card"))
+        cards.append(
+            dcc.Link(
+                [html.Div(title, className="card-title"), html.Div(line, className="card-line")],
+                href=f"/wall/{sid}",
+                className="scene-card",
+            )
+        )
     return html.Div(cards, className="scene-cards")
 
 
 def _peers(ctx: RenderContext) -> dict[str, SceneSummary]:
-    return {sid: s for sid, s in ctx.summaries.items() if sid != "overview" and sid in ctx.scene_titles}
+    return {
+        sid: s for sid, s in ctx.summaries.items() if sid != "overview" and sid in ctx.scene_titles
+    }
 
 
 def build_view(_products: dict[str, Any], options: Options, ctx: RenderContext) -> dict[str, Any]:
@@ -104,7 +129,13 @@ def build_view(_products: dict[str, Any], options: Options, ctx: RenderContext) 
     maps = {}
     for key, ind in ctx.indicators.items():
         sid, _, name = key.partition(".")
-        maps[key] = build_map(dict(peers.get(sid, SceneSummary()).county_values.get(name, {})), ind, ctx)
+        maps[key] = build_map(
+            dict(peers.get(sid, SceneSummary()).county_values.get(name, {})), ind, ctx
+        )
+    default = (
+        options.default_indicator if options.default_indicator in maps else next(iter(maps), None)
+    )
+    maps[DEFAULT_VARIANT] = maps[default] if default else empty_figure("暂无可选指标")
     return {
         "kpis": to_jsonable(build_kpis(peers, options.max_kpis)),
         "map": maps,
