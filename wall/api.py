@@ -85,7 +85,10 @@ def register_api(server: Flask, runtime: Any) -> None:
             n: {k: (s or {}).get(k) for k in ("ok", "as_of", "failing_since", "label")}
             for n, s in zip(names, snaps, strict=True)
         }
-        ok = all(s["ok"] for s in sources) and all(p["ok"] for p in products.values())
+        used = {n.source for s in runtime.scenes.values() for n in s.needs} | {cfg.store}
+        for s in sources:
+            s["used"] = s["name"] in used or s["kind"] in ("memory", "redis")
+        ok = all(s["ok"] for s in sources if s["used"]) and all(p["ok"] for p in products.values())
         return _json(
             {"status": "ok" if ok else "degraded", "sources": sources, "products": products}
         )
