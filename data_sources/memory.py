@@ -16,6 +16,7 @@ from data_sources.base import Health
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
+SWEEP_EVERY = 256
 
 
 @dataclass
@@ -38,12 +39,22 @@ class MemoryBackend:
         self._lock = threading.RLock()
         self._data: dict[str, tuple[bytes, float | None]] = {}
         self._subs: list[_Sub] = []
+        self._writes = 0
+
+    def _sweep(self) -> None:
+        # Expired keys nobody reads again (old fingerprints) must not pile up over days.
+        now = time.monotonic()
+        for key in [k for k, (_, exp) in self._data.items() if exp is not None and exp < now]:
+            del self._data[key]
 
     # key-value -----------------------------------------------------------
     def set(self, key: str, value: Any, ttl_s: float | None = None) -> None:
         """Store a JSON-able value (serialised, like Redis, so no one mutates it)."""
         expires = time.monotonic() + ttl_s if ttl_s else None
         with self._lock:
+            self._writes += 1
+            if self._writes % SWEEP_EVERY == 0:
+                self._sweep()
             self._data[key] = (
                 orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY),
                 expires,
