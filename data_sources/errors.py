@@ -50,6 +50,9 @@ def _classify(exc: BaseException) -> type[SourceError] | None:
         return SourceTimeout
     if isinstance(exc, httpx.HTTPStatusError):
         return SourceUnavailable if exc.response.status_code >= 500 else SourceQueryError
+    if isinstance(exc, sx.OperationalError) and _is_sqlite_sql_error(exc.orig):
+        # SQLite reports "no such table" and syntax errors as OperationalError too.
+        return SourceQueryError
     if isinstance(exc, sx.OperationalError | sx.InterfaceError | sx.DisconnectionError):
         return SourceUnavailable
     if isinstance(exc, sx.SQLAlchemyError):
@@ -58,11 +61,29 @@ def _classify(exc: BaseException) -> type[SourceError] | None:
         return SourceUnavailable
     if isinstance(exc, rx.RedisError):
         return SourceQueryError
+    if isinstance(exc, _pyogrio_error()):
+        return SourceQueryError
     if isinstance(exc, FileNotFoundError | PermissionError):
         return SourceUnavailable
     if isinstance(exc, ValueError | KeyError | OSError):
         return SourceQueryError
     return None
+
+
+def _is_sqlite_sql_error(orig: BaseException | None) -> bool:
+    """True for SQLite's generic SQL error (bad query), not busy/locked/cannot-open."""
+    import sqlite3
+
+    return isinstance(orig, sqlite3.Error) and orig.sqlite_errorcode == sqlite3.SQLITE_ERROR
+
+
+def _pyogrio_error() -> tuple[type[BaseException], ...]:
+    """The GDAL reader's error types (an unreadable or malformed file), if it is installed."""
+    try:
+        from pyogrio.errors import DataLayerError, DataSourceError
+    except ImportError:
+        return ()
+    return (DataSourceError, DataLayerError)
 
 
 @contextmanager
