@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,7 +26,10 @@ def _engine_for(url: str, timeout_s: float, root: Path) -> Engine:
         if db and db != ":memory:" and not Path(db).is_absolute():
             parsed = parsed.set(database=str(root / db))
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # No I/O error escapes the constructor: an unusable folder surfaces as
+            # SourceUnavailable on the first connect (and in health()), like a dead server.
+            with contextlib.suppress(OSError):
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": timeout_s})
 
         @sa.event.listens_for(engine, "connect")
