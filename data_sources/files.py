@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from data_sources.base import Health
-from data_sources.errors import SourceQueryError, map_errors
+from data_sources.errors import SourceQueryError, SourceUnavailable, map_errors
 
 
 class FileSource:
@@ -30,6 +30,9 @@ class FileSource:
         """Read a .geojson/.json as a GeoDataFrame or a .csv as a DataFrame."""
         path = self._resolve(relative)
         suffix = path.suffix.lower()
+        if suffix in (".geojson", ".json", ".csv") and not path.is_file():
+            # GDAL reports a missing file as a generic error; say plainly what is missing.
+            raise SourceUnavailable(self.name, f"file not found: {path}")
         with map_errors(self.name):
             if suffix in (".geojson", ".json"):
                 return gpd.read_file(path)
