@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +35,10 @@ class _RedisSub:
         self._thread = thread
 
     def close(self) -> None:
+        # Wait for the worker: closing the socket under its blocking read raises in its thread.
         self._thread.stop()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
         self._pubsub.close()
 
 
