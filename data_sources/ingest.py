@@ -68,11 +68,17 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else repr(value)
 
 
+def _plain(value: Any) -> Any:
+    # pydantic reports float bounds as 0.0; feeds should read "must be >= 0".
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _rejections(index: int, exc: ValidationError) -> list[Rejection]:
     out = []
     for err in exc.errors():
         template = _PHRASES.get(err["type"])
-        reason = template.format(**(err.get("ctx") or {})) if template else err["msg"]
+        ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+        reason = template.format(**ctx) if template else err["msg"]
         name = ".".join(str(p) for p in err["loc"]) or "(record)"
         value = None if err["type"] == "missing" else _jsonable(err.get("input"))
         out.append(Rejection(index, name, value, reason))
