@@ -6,12 +6,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from config.schema import WallConfig
+from config.schema import SourceConfig, WallConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "default.yaml"
@@ -22,6 +22,13 @@ _OPS = {
     "less_than": ("lt", "<"),
     "less_than_equal": ("le", "<="),
 }
+
+
+# The `kind` tags of the source union, e.g. ("sql", "http", "file").
+SOURCE_KINDS = tuple(
+    get_args(member.model_fields["kind"].annotation)[0]
+    for member in get_args(get_args(SourceConfig)[0])
+)
 
 
 class ConfigError(ValueError):
@@ -47,18 +54,37 @@ class Settings:
         return os.environ.get(name) if name else None
 
 
+def _plain(value: Any) -> Any:
+    # pydantic reports float bounds as 20.0; people wrote 20.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _path(parts: tuple[Any, ...]) -> str:
+    parts = tuple(p for p in parts if p not in ("function-after",))
+    if len(parts) > 2 and parts[0] == "sources" and parts[2] in SOURCE_KINDS:
+        # pydantic puts the union tag in the location: sources.citydb.sql.timeout_s
+        parts = parts[:2] + parts[3:]
+    return ".".join(str(p) for p in parts)
+
+
 def describe_error(err: Mapping[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     """Turn one pydantic error into `path: message (got value)`."""
-    loc = ".".join(str(p) for p in (*prefix, *err["loc"]) if p not in ("function-after",))
+    loc = _path((*prefix, *err["loc"]))
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind in _OPS:
         key, sym = _OPS[kind]
-        msg = f"must be {sym} {ctx.get(key)}"
+        msg = f"must be {sym} {_plain(ctx.get(key))}"
     elif kind == "missing":
         return f"{loc}: is required"
     elif kind == "extra_forbidden":
         return f"{loc}: unknown key (check the spelling; see docs/config.md)"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = str(ctx.get("discriminator", "kind")).strip("'")
+        tags = ctx.get("expected_tags", "")
+        if kind == "union_tag_not_found":
+            return f"{loc}.{field}: is required (one of {tags})"
+        return f"{loc}.{field}: must be one of {tags} (got {ctx.get('tag')!r})"
     else:
         msg = err["msg"][0].lower() + err["msg"][1:]
     return f"{loc}: {msg} (got {err.get('input')!r})"
@@ -77,7 +103,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {path}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        # One line: the problem and where, not PyYAML's multi-line excerpt.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping (got {type(data).__name__})")
     return data
