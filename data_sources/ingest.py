@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from data_sources.datasets import DATASETS, Dataset
+from data_sources.datasets import DATASETS, Dataset, metadata
 from data_sources.errors import SourceError
 from data_sources.sql import SqlSource
 
@@ -111,6 +111,17 @@ class IngestService:
     def __init__(self, store: SqlSource, bus: Any) -> None:
         self.store = store
         self.bus = bus
+        self._tables_ready = False
+
+    def prepare(self) -> None:
+        """Create the dataset tables once (idempotent); raise StoreUnavailable if it is down."""
+        if self._tables_ready:
+            return
+        try:
+            self.store.create_tables(metadata)
+        except SourceError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        self._tables_ready = True
 
     def ingest(self, dataset_name: str, records: Sequence[Any]) -> IngestResult:
         """Validate and store a batch; raise StoreUnavailable if the store cannot take it."""
@@ -121,6 +132,7 @@ class IngestService:
         result = IngestResult(dataset_name, rejected=rejected)
         if not rows:
             return result
+        self.prepare()  # a store that was down at start-up gets its tables now
         try:
             result.accepted = self.store.upsert(dataset.table, rows)
         except SourceError as exc:

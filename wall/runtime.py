@@ -13,12 +13,11 @@ from typing import Any
 from config import Settings
 from config.schema import FileSourceConfig, HttpSourceConfig, SqlSourceConfig
 from data_sources.base import Health
-from data_sources.datasets import metadata
 from data_sources.errors import SourceError
 from data_sources.files import FileSource
 from data_sources.http_feed import HttpSource
 from data_sources.hub import Hub, now_local
-from data_sources.ingest import IngestService
+from data_sources.ingest import IngestService, StoreUnavailable
 from data_sources.memory import MemoryBackend
 from data_sources.redis_bus import RedisBackend
 from data_sources.sql import SqlSource
@@ -105,8 +104,12 @@ class Runtime:
         return [s.health() for s in self.sources.values()] + [self.backend.health()]
 
     def prepare_store(self) -> None:
-        """Create the tables the ingest datasets need (idempotent)."""
-        self.store.create_tables(metadata)
+        """Create the ingest tables; if the store is down, start degraded and retry on ingest."""
+        try:
+            self.ingest.prepare()
+        except StoreUnavailable as exc:
+            # A database outage must not crash-loop the wall: scenes go stale, ingest says 503.
+            log.warning("store unavailable at start-up, running degraded: %s", exc)
 
     def start(self) -> None:
         """Subscribe the hub to ingest news and start collecting (if this role collects)."""
