@@ -307,17 +307,13 @@ def app_factory(settings_factory: Callable[..., Any]) -> Iterator[Callable[..., 
         return dash_app
 
     yield make
-    import redis
-
     for dash_app, prefix in made:
         runtime = app_module.runtime_of(dash_app)
-        kwargs = dict(runtime.backend.client.connection_pool.connection_kwargs) if prefix else {}
-        runtime.close()
-        if prefix is not None:
-            client = redis.Redis(**kwargs)
-            try:
+        try:
+            if prefix is not None:
+                client = runtime.backend.client
                 keys = list(client.scan_iter(match=f"{prefix}*", count=500))
                 if keys:
                     client.delete(*keys)
-            finally:
-                client.close()
+        finally:
+            runtime.close()
