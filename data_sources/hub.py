@@ -25,6 +25,7 @@ from scenes.base import DataNeed, RenderContext, Scene, SceneSummary
 
 log = logging.getLogger(__name__)
 FP_HISTORY_TTL_S = 600.0
+RENDER_FAILED = "render-failed"  # a scene's token after its transform raised
 
 
 def digest(value: Any) -> str:
@@ -97,6 +98,7 @@ class Hub:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.feeds: list[Callable[[], None]] = []
+        self._feeds_failing: set[str] = set()
 
     # bus ------------------------------------------------------------------
     def on_ingest(self, channel: str, _message: Mapping[str, Any]) -> None:
@@ -210,6 +212,9 @@ class Hub:
             self.store.set(
                 f"meta:{scene.id}", {**meta, "status": status, "token": f"{meta['version']}:err"}
             )
+            # Forget the good token, or a later render with the same panels would skip
+            # writing meta and the "渲染失败" badge would stay up for good.
+            st.token = RENDER_FAILED
             return False
         data_token = digest(panels)
         token = f"{data_token}:{digest(status)}"
@@ -249,8 +254,7 @@ class Hub:
                 if self.store.acquire_lock(
                     "collector", self.owner, ttl_s=max(5.0, 5 * self.tick_s)
                 ):
-                    for feed in self.feeds:
-                        feed()
+                    self._run_feeds()
                     self.collect_once()
             except SourceError as exc:
                 log.warning("hub tick skipped: %s", exc)
@@ -258,6 +262,22 @@ class Hub:
                 log.exception("hub tick failed")
             self._wake.wait(self.tick_s)
             self._wake.clear()
+
+    def _run_feeds(self) -> None:
+        for feed in self.feeds:
+            name = getattr(feed, "__qualname__", repr(feed))
+            try:
+                feed()
+            except Exception as exc:
+                # A feed that cannot deliver (store down) must not stop collection, or the
+                # wall would never turn stale. Log the change of state, not every tick.
+                if name not in self._feeds_failing:
+                    self._feeds_failing.add(name)
+                    log.warning("feed %s failed (%s); collecting anyway", name, exc)
+                continue
+            if name in self._feeds_failing:
+                self._feeds_failing.discard(name)
+                log.warning("feed %s recovered", name)
 
     def start(self) -> None:
         """Run the loop in a daemon thread."""
