@@ -1,0 +1,90 @@
+"""Named reads for the 生态环境 scene: SQLAlchemy Core with bound parameters only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.environment import (
+    air_hourly,
+    air_stations,
+    water_quality,
+    water_sections,
+)
+
+AIR_WINDOW = timedelta(hours=48)
+WATER_WINDOW = timedelta(days=7)
+# A feed may run a little ahead of our clock; anything further ahead is a bad timestamp.
+FUTURE_SLACK = timedelta(hours=1)
+
+_SINCE = sa.bindparam("since", type_=sa.DateTime)
+_UNTIL = sa.bindparam("until", type_=sa.DateTime)
+
+STATIONS = sa.select(air_stations).order_by(air_stations.c.station_id)
+AIR_READINGS = (
+    sa.select(air_hourly)
+    .where(air_hourly.c.ts >= _SINCE, air_hourly.c.ts <= _UNTIL)
+    .order_by(air_hourly.c.ts, air_hourly.c.station_id)
+)
+SECTIONS = sa.select(water_sections).order_by(water_sections.c.section_id)
+_latest_ts = (
+    sa.select(water_quality.c.section_id, sa.func.max(water_quality.c.ts).label("ts"))
+    .where(water_quality.c.ts <= _UNTIL)
+    .group_by(water_quality.c.section_id)
+    .subquery()
+)
+WATER_LATEST = (
+    sa.select(water_quality)
+    .join(
+        _latest_ts,
+        sa.and_(
+            water_quality.c.section_id == _latest_ts.c.section_id,
+            water_quality.c.ts == _latest_ts.c.ts,
+        ),
+    )
+    .order_by(water_quality.c.section_id)
+)
+WATER_TREND = (
+    sa.select(water_quality)
+    .where(water_quality.c.ts >= _SINCE, water_quality.c.ts <= _UNTIL)
+    .order_by(water_quality.c.ts, water_quality.c.section_id)
+)
+
+
+def _now(now: datetime | None) -> datetime:
+    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
+    if now is None:
+        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
+
+
+def _rows(
+    source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
+) -> list[dict]:
+    """Rows with plain-str keys (SQLAlchemy's quoted_name keys trip strict JSON encoders)."""
+    return [{str(k): v for k, v in row.items()} for row in source.fetch(statement, params)]
+
+
+def fetch_air(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """Return the stations and the last 48 h of hourly readings (the window is a bound param)."""
+    at = _now(now)
+    window = {"since": at - AIR_WINDOW, "until": at + FUTURE_SLACK}
+    return {
+        "stations": _rows(source, STATIONS),
+        "readings": _rows(source, AIR_READINGS, window),
+        "since": window["since"],
+    }
+
+
+def fetch_water(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """Return the sections, each section's latest sample and the last 7 days of samples."""
+    at = _now(now)
+    until = at + FUTURE_SLACK
+    return {
+        "sections": _rows(source, SECTIONS),
+        "latest": _rows(source, WATER_LATEST, {"until": until}),
+        "trend": _rows(source, WATER_TREND, {"since": at - WATER_WINDOW, "until": until}),
+    }
