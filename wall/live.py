@@ -67,7 +67,13 @@ def build_update(
     out = []
     for p in panels:
         value = view["panels"].get(p.name)
+        new_fp = view["fingerprints"].get(p.name, {})
+        old_fp = (old or {}).get(p.name)
         if p.variant_from is not None:
+            if not variant_changed and old_fp is not None and new_fp == old_fp:
+                # Maps are the heaviest panels: do not resend one because another panel moved.
+                out.append(no_update)
+                continue
             choice = variants.get(p.variant_from)
             value = (
                 (value or {}).get(DEFAULT_VARIANT if choice is None else choice)
@@ -76,7 +82,7 @@ def build_update(
             )
             out.append(value if value is not None else no_update)
             continue
-        out.append(diff_panel(value, view["fingerprints"].get(p.name, {}), (old or {}).get(p.name)))
+        out.append(diff_panel(value, new_fp, old_fp))
     return out + tail
 
 
