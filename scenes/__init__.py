@@ -1,10 +1,12 @@
 """The scene registry: an explicit list. Adding a scene is one folder plus one line here."""
 
 from scenes.base import Scene
+from scenes.environment import SCENE as ENVIRONMENT
 from scenes.overview import SCENE as OVERVIEW
 
 ALL_SCENES: tuple[Scene, ...] = (
     OVERVIEW,
+    ENVIRONMENT,
 )
 
 SCENES_BY_ID: dict[str, Scene] = {s.id: s for s in ALL_SCENES}

@@ -128,6 +128,7 @@ class Geo:
     center: tuple[float, float]
     zoom: float
     label_points: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    bounds: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -100,11 +101,35 @@ def map_style(
     return {"version": 8, "sources": sources, "layers": layers}
 
 
-def map_layout(geo: Geo, style: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
-    """Layout for a MapLibre map centred on the city."""
-    lon, lat = geo.center
+def fit_view(
+    bounds: tuple[float, float, float, float], size: tuple[int, int], pad: float = 0.08
+) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit `bounds` (lon/lat) into a `size` px map (MapLibre, 512 px tiles)."""
+    minx, miny, maxx, maxy = bounds
+    width, height = size
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    span_x = max((maxx - minx) / 360.0, 1e-9)
+    span_y = max(merc(maxy) - merc(miny), 1e-9)
+    usable = 1.0 - 2 * pad
+    zoom = math.log2(min(width * usable / (512 * span_x), height * usable / (512 * span_y)))
+    mid_y = (merc(maxy) + merc(miny)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(mid_y * 2 * math.pi)) - math.pi / 2)
+    return {"lon": round((minx + maxx) / 2, 5), "lat": round(lat, 5)}, round(zoom, 3)
+
+
+def map_layout(
+    geo: Geo, style: Mapping[str, Any], *, size: tuple[int, int] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """Layout for a MapLibre map: fitted to the city when the panel's pixel `size` is known."""
+    if size and geo.bounds:
+        center, zoom = fit_view(geo.bounds, size)
+    else:
+        center, zoom = {"lon": geo.center[0], "lat": geo.center[1]}, geo.zoom
     return base_layout(
-        map={"style": dict(style), "center": {"lon": lon, "lat": lat}, "zoom": geo.zoom},
+        map={"style": dict(style), "center": center, "zoom": zoom},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         **overrides,
     )

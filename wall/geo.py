@@ -54,4 +54,5 @@ def load_geo(
         center=center,
         zoom=zoom,
         label_points=labels,
+        bounds=tuple(round(float(v), 5) for v in gdf.total_bounds),
     )

@@ -19,6 +19,7 @@ from scenes.render import (
 )
 from wall.live import DEFAULT_VARIANT
 
+MAP_SIZE = (890, 560)  # the map panel's drawing area on the 1920×1080 canvas
 SEQUENTIAL = [[0.0, "#12395e"], [0.5, "#1f7fb8"], [1.0, "#63d2ff"]]
 
 
@@ -69,11 +70,13 @@ def build_map(values: dict[str, Any], ind: CountyIndicator, ctx: RenderContext) 
     """One county choropleth with name + value labels (text, not only colour)."""
     if not values:
         return empty_figure(f"{ind.label}：暂无数据")
-    texts = {c: f"{n}\n{_fmt(values.get(c))}" for c, n in ctx.geo.names.items()}
+    texts = {c: f"{n} {_fmt(values.get(c))}" for c, n in ctx.geo.names.items()}
     fill = county_choropleth(
         ctx.geo, values, colorscale=_scale(ind), zmin=ind.zmin, zmax=ind.zmax, name=ind.label
     )
-    return figure([fill, county_labels(ctx.geo, texts)], **map_layout(ctx.geo, ctx.map_style))
+    return figure(
+        [fill, county_labels(ctx.geo, texts)], **map_layout(ctx.geo, ctx.map_style, size=MAP_SIZE)
+    )
 
 
 def build_alerts(summaries: dict[str, SceneSummary], ctx: RenderContext, limit: int) -> Any:
