@@ -34,7 +34,8 @@ def in_ci() -> bool:
 
 def require_server(server: str, url: str, error: BaseException | str) -> None:
     """Fail (CI=true) or skip (locally) because `server` at `url` does not answer."""
-    message = f"{server} is unreachable at {url}: {error}"
+    detail = " ".join(str(error).split())
+    message = f"{server} is unreachable at {url}: {detail}"
     if in_ci():
         pytest.fail(f"{message} (CI=true: tests that need {server} must not skip)", pytrace=False)
     pytest.skip(message)
