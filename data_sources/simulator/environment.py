@@ -27,17 +27,8 @@ WATER_STEP_H = 4
 # Allocation order: two rounds over every county, then extra stations for the urban district
 # and the larger county-level units.
 COUNTY_PRIORITY = ("371502", "371581", "371503", "371521", "371522", "371524", "371525", "371526")
-EXTRA_PRIORITY = (
-    "371502",
-    "371502",
-    "371581",
-    "371503",
-    "371522",
-    "371525",
-    "371521",
-    "371526",
-    "371524",
-)
+# fmt: off
+EXTRA_PRIORITY = ("371502", "371502", "371581", "371503", "371522", "371525", "371521", "371526", "371524")
 STATION_NAMES: dict[str, tuple[str, ...]] = {
     "371502": ("古楼", "聊城大学", "市监测站", "开发区", "湖西", "柳园", "新区", "道口铺", "闫寺"),
     "371503": ("振兴", "信发", "博平", "杜郎口", "韩屯", "温陈"),
@@ -50,15 +41,10 @@ STATION_NAMES: dict[str, tuple[str, ...]] = {
 }
 # West-side counties sit downwind of the Hebei/Henan border belt; 东阿/高唐 are cleaner.
 COUNTY_FACTOR = {
-    "371502": 1.0,
-    "371503": 1.04,
-    "371521": 1.02,
-    "371522": 1.12,
-    "371524": 0.92,
-    "371525": 1.1,
-    "371526": 0.95,
-    "371581": 1.06,
+    "371502": 1.0, "371503": 1.04, "371521": 1.02, "371522": 1.12,
+    "371524": 0.92, "371525": 1.1, "371526": 0.95, "371581": 1.06,
 }
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -85,12 +71,9 @@ SECTIONS = (
     SectionSpec("WQ09", "陶城铺", "黄河", "371521", 3, 0.6),
     SectionSpec("WQ10", "艾山", "黄河", "371524", 3, 0.62),
 )
-WATER_LIMITS = {
-    "do": (7.5, 6, 5, 3, 2),
-    "codmn": (2, 4, 6, 10, 15),
-    "nh3n": (0.15, 0.5, 1.0, 1.5, 2.0),
-    "tp": (0.02, 0.1, 0.2, 0.3, 0.4),
-}
+# fmt: off
+WATER_LIMITS = {"do": (7.5, 6, 5, 3, 2), "codmn": (2, 4, 6, 10, 15), "nh3n": (0.15, 0.5, 1.0, 1.5, 2.0), "tp": (0.02, 0.1, 0.2, 0.3, 0.4)}
+# fmt: on
 POLLUTANTS = ("so2", "no2", "co", "o3", "pm10", "pm25")
 
 
@@ -182,38 +165,25 @@ class EnvironmentSim:
                     break
         return [(p.x, p.y) for p in points]
 
+    @staticmethod
+    def _gps(x: float, y: float) -> dict[str, float]:
+        """Store a GCJ-02 map point as the WGS-84 a GPS survey would have recorded."""
+        lon, lat = gcj02_to_wgs84(x, y)
+        return {"lon": round(lon, 6), "lat": round(lat, 6)}
+
     def reference(self, geo: Geo) -> list[Batch]:
         """Stations and sections; coordinates are stored as WGS-84 (GPS-surveyed)."""
         slots = self.slots(geo)
         stations = []
         for county in dict.fromkeys(s.county for s in slots):
             mine = [s for s in slots if s.county == county]
-            for slot, (x, y) in zip(mine, self._points(geo, county, len(mine), 1), strict=False):
-                lon, lat = gcj02_to_wgs84(x, y)
-                stations.append(
-                    {
-                        "station_id": slot.station_id,
-                        "name": slot.name,
-                        "county": county,
-                        "lon": round(lon, 6),
-                        "lat": round(lat, 6),
-                    }
-                )
+            for slot, xy in zip(mine, self._points(geo, county, len(mine), 1), strict=False):
+                stations.append({"station_id": slot.station_id, "name": slot.name, "county": county, **self._gps(*xy)})  # fmt: skip
         sections = []
         for i, spec in enumerate(s for s in SECTIONS if s.county in geo.names):
-            x, y = self._points(geo, spec.county, 1, 100 + i)[0]
-            lon, lat = gcj02_to_wgs84(x, y)
-            sections.append(
-                {
-                    "section_id": spec.section_id,
-                    "name": f"{spec.river}·{spec.name}",
-                    "river": spec.river,
-                    "county": spec.county,
-                    "lon": round(lon, 6),
-                    "lat": round(lat, 6),
-                    "target_class": spec.target,
-                }
-            )
+            name = f"{spec.river}·{spec.name}"
+            site = self._gps(*self._points(geo, spec.county, 1, 100 + i)[0])
+            sections.append({"section_id": spec.section_id, "name": name, "river": spec.river, "county": spec.county, "target_class": spec.target, **site})  # fmt: skip
         return [("air_stations", stations), ("water_sections", sections)]
 
     # air ----------------------------------------------------------------------
@@ -228,54 +198,52 @@ class EnvironmentSim:
         """Multi-day pollution episodes, likelier in winter: a multiplier >= 1."""
         block = math.floor(t_days / 12)
         rng = _rng(self.seed, 7, block + 10**6)
-        chance, start, length, peak = (
-            rng.random(),
-            rng.uniform(0, 8),
-            rng.uniform(2, 4),
-            rng.uniform(1.4, 2.1),
-        )
+        chance, start, length, peak = rng.random(), rng.uniform(0, 8), rng.uniform(2, 4), rng.uniform(1.4, 2.1)  # fmt: skip
         if chance > 0.1 + 0.45 * _season(ts, 10):
             return 1.0
         x = (t_days - block * 12 - start) / length
         return 1 + (peak - 1) * math.sin(math.pi * x) ** 2 if 0 <= x <= 1 else 1.0
 
+    def _regional(self, ts: datetime) -> dict[str, float]:
+        """City-wide drivers for one hour: season, weather, episodes and diurnal cycles."""
+        t_days, hod, winter = _hour_index(ts) / 24, ts.hour, _season(ts, 10)
+
+        def cycle(peak_hour: float, per_day: int = 1) -> float:
+            return math.cos(2 * math.pi * per_day * (hod - peak_hour) / 24)
+
+        weather = math.exp(self._noise(2, t_days, 0.3)) * self._episode(ts, t_days)
+        return {
+            "winter": winter,
+            "pm": (22 + 46 * winter) * weather * (1 + 0.15 * cycle(23) + 0.07 * cycle(9, 2)),
+            "no2": 1 + 0.2 * cycle(8, 2) + 0.1 * cycle(21),
+            "o3": (65 + 140 * _season(ts, 170))
+            * math.exp(self._noise(3, t_days, 0.2))
+            * (0.25 + 0.75 * max(0.0, cycle(15)) ** 1.5),
+        }
+
     def _air_hour(
         self, slots: list[_Slot], ts: datetime, drift: float = 0.0, now_s: float = 0.0
     ) -> list[dict[str, Any]]:
+        """One hour of readings for every station; `drift` wobbles the running hour's values."""
         h = _hour_index(ts)
-        t_days = h / 24
-        hod = ts.hour
-        winter = _season(ts, 10)
-        synoptic = math.exp(self._noise(2, t_days, 0.3))
-        pm_base = (22 + 46 * winter) * synoptic * self._episode(ts, t_days)
-        pm_diurnal = (
-            1
-            + 0.15 * math.cos(2 * math.pi * (hod - 23) / 24)
-            + 0.07 * math.cos(4 * math.pi * (hod - 9) / 24)
-        )
-        no2_diurnal = (
-            1
-            + 0.2 * math.cos(4 * math.pi * (hod - 8) / 24)
-            + 0.1 * math.cos(2 * math.pi * (hod - 21) / 24)
-        )
-        o3_peak = (65 + 140 * _season(ts, 170)) * math.exp(self._noise(3, t_days, 0.2))
-        o3_diurnal = 0.25 + 0.75 * max(0.0, math.cos(2 * math.pi * (hod - 15) / 24)) ** 1.5
+        reg = self._regional(ts)
+        winter = reg["winter"]
         z = _rng(self.seed, 4, h + 10**6).standard_normal(size=(len(slots), 8))
         out = []
         for slot in slots:
             factor = slot.factor
             row = z[slot.index]
             wobble = 1 + drift * math.sin(2 * math.pi * now_s / 90 + slot.index)
-            pm25 = min(600.0, pm_base * pm_diurnal * factor * math.exp(0.1 * row[0]) * wobble)
+            pm25 = min(600.0, reg["pm"] * factor * math.exp(0.1 * row[0]) * wobble)
             values = {
                 "pm25": round(pm25),
                 "pm10": round(pm25 * slot.pm_ratio * math.exp(0.08 * row[1])),
                 "so2": round((9 + 9 * winter) * factor * math.exp(0.15 * row[2]) * wobble),
                 "no2": round(
-                    (22 + 16 * winter) * no2_diurnal * factor * math.exp(0.12 * row[3]) * wobble
+                    (22 + 16 * winter) * reg["no2"] * factor * math.exp(0.12 * row[3]) * wobble
                 ),
                 "co": round((0.35 + 0.011 * pm25) * math.exp(0.08 * row[4]), 1),
-                "o3": round(o3_peak * o3_diurnal * (2 - factor) * math.exp(0.1 * row[5]) * wobble),
+                "o3": round(reg["o3"] * (2 - factor) * math.exp(0.1 * row[5]) * wobble),
             }
             if row[6] > 2.75:  # ~0.3 % of station-hours lose one pollutant, as real feeds do
                 values[POLLUTANTS[int(abs(row[7]) * 10) % 6]] = None

@@ -210,7 +210,10 @@ def station_ranking(air: AirState, size: int) -> dict[str, Any]:
         ((s.name, s.aqi) for s in air.stations if s.aqi and s.aqi.aqi is not None),
         key=lambda x: (x[1].aqi, x[0]),
     )
-    return ranking_figure(rows[:size])
+    # Readings without a station table (reference data not loaded yet) say so instead of 暂无数据.
+    return ranking_figure(
+        rows[:size], "暂无数据" if air.stations or air.hour is None else "暂无站点信息"
+    )
 
 
 def trend_figure(air: AirState) -> dict[str, Any]:
@@ -218,6 +221,7 @@ def trend_figure(air: AirState) -> dict[str, Any]:
     if not air.series:
         return empty_figure()
     xs = [ts for ts, _, _ in air.series]
+    step_h = max(1, -(-len(xs) // 6))  # whole hours between ticks: never two "00时" labels
     traces = [
         go.Bar(
             x=xs,
@@ -250,7 +254,12 @@ def trend_figure(air: AirState) -> dict[str, Any]:
         traces,
         showlegend=True,
         legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom", "font": {"size": 15}},
-        xaxis={"tickformat": "%H时", "tickfont": TICK, "gridcolor": "rgba(0,0,0,0)", "nticks": 8},
+        xaxis={
+            "tickformat": "%H时",
+            "dtick": step_h * 3_600_000,
+            "tickfont": TICK,
+            "gridcolor": "rgba(0,0,0,0)",
+        },
         yaxis={
             "title": {"text": "AQI", "font": {"size": 15, "color": MUTED}},
             "tickfont": TICK,

@@ -15,7 +15,7 @@ GRID = {
     "display": "grid",
     "height": "100%",
     "gap": "var(--gap)",
-    "gridTemplateColumns": "450px minmax(0, 1fr) 450px",
+    "gridTemplateColumns": "470px minmax(0, 1fr) 450px",
     "gridTemplateRows": "190px repeat(3, minmax(0, 1fr))",
     "gridTemplateAreas": '"trend kpi srank" "trend map srank" "crank map water" "exceed map water"',
 }

@@ -28,7 +28,17 @@ LIMIT_LABELS = {
 # Grid templates only (allowed inline by the brief); colours and sizes live in assets/.
 KPI_GRID = {"gridTemplateColumns": "repeat(6, minmax(0, 1fr))"}
 WIDE = {"gridColumn": "span 2"}
-TWO_COLUMNS = {"display": "grid", "gridTemplateColumns": "1fr 1fr", "columnGap": "16px"}
+TWO_COLUMNS = {
+    "display": "grid",
+    "gridTemplateColumns": "minmax(0, 1fr) minmax(0, 1fr)",
+    "columnGap": "14px",
+}
+RANK_ROW = {
+    "display": "grid",
+    "gridTemplateColumns": "12px 20px minmax(0, 1fr) 30px auto",
+    "alignItems": "baseline",
+    "columnGap": "4px",
+}
 
 
 def empty_panel(text: str = EMPTY_TEXT, ok: bool = False) -> Any:
@@ -101,7 +111,7 @@ def _air_tiles(air: AirState, daily_min_hours: int) -> list[html.Div]:
     pm, pm_past = air.city_values.get("pm25"), past[1].get("pm25") if past else None
     tiles.append(
         tile(
-            "PM2.5 城市均值",
+            "PM2.5",
             "—" if pm is None else f"{pm:.0f}",
             "µg/m³",
             (trend_arrow(pm, pm_past),),
@@ -110,7 +120,9 @@ def _air_tiles(air: AirState, daily_min_hours: int) -> list[html.Div]:
     rated = [s for s in air.stations if s.aqi and s.aqi.aqi is not None]
     good = sum(1 for s in rated if (s.aqi.aqi or 0) <= 100)
     rate = f"优良率 {100 * good / len(rated):.0f}%" if rated else "无有效数据"
-    tiles.append(tile("优良站点", good, f"/{len(rated)}站", (rate,)))
+    tiles.append(
+        tile("优良站点", good if rated else "—", f"/{len(rated)}站" if rated else "", (rate,))
+    )
     today = air.today
     ok = today is not None and today.aqi is not None
     hours = f"{air.today_hours}小时" + ("" if air.today_hours >= daily_min_hours else " · 临时值")
@@ -135,7 +147,7 @@ def kpi_panel(air: AirState, water: list[SectionRow], daily_min_hours: int) -> A
     met = sum(1 for r in rated if r.meets)
     note = f"达标率 {100 * met / len(rated):.0f}%" if rated else "暂无水质数据"
     water_tile = tile(
-        "水质达标", met if rated else "—", f"/{len(rated)}断面" if rated else "", (note,)
+        "水质达标断面", met if rated else "—", f"/{len(rated)}" if rated else "", (note,)
     )
     return to_jsonable(
         html.Div(
@@ -145,31 +157,30 @@ def kpi_panel(air: AirState, water: list[SectionRow], daily_min_hours: int) -> A
 
 
 def county_rank_panel(air: AirState, names: dict[str, str]) -> Any:
-    """Counties best to worst by county AQI, in two columns: rank, chip, name, AQI, category."""
-    rows = sorted(
+    """Counties best to worst by county AQI, two columns of rows: rank, chip, name, AQI, category."""
+    ranked = sorted(
         ((names.get(c, c), r) for c, (r, _) in air.counties.items() if r.aqi is not None),
         key=lambda x: (x[1].aqi or 0, x[0]),
     )
-    if not rows:
+    if not ranked:
         return empty_panel()
-    cells = [
-        html.Tr(
+    rows = [
+        html.Div(
             [
-                html.Td(f"{i}", className="num"),
-                html.Td([chip(color_of(r)), n]),
-                html.Td(r.aqi, className="num"),
-                html.Td(r.category),
-            ]
+                html.Span(i, className="num rank-no"),
+                chip(color_of(r)),
+                html.Span(n, className="rank-name"),
+                html.Span(r.aqi, className="num"),
+                html.Span(r.category),
+            ],
+            className="rank-row",
+            style=RANK_ROW,
         )
-        for i, (n, r) in enumerate(rows, start=1)
+        for i, (n, r) in enumerate(ranked, start=1)
     ]
-    half = (len(cells) + 1) // 2
-    tables = [
-        html.Table(html.Tbody(part), className="wall-table")
-        for part in (cells[:half], cells[half:])
-        if part
-    ]
-    return to_jsonable(html.Div(tables, className="rank-cols", style=TWO_COLUMNS))
+    half = (len(rows) + 1) // 2
+    columns = [html.Div(part, className="rank-col") for part in (rows[:half], rows[half:]) if part]
+    return to_jsonable(html.Div(columns, className="rank-cols", style=TWO_COLUMNS))
 
 
 def exceedance_panel(air: AirState, rows_max: int, grade: int, daily_min_hours: int) -> Any:

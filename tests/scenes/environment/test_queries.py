@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+import pytest
 
 from data_sources.datasets import metadata
 from data_sources.ingest import IngestService
@@ -89,3 +90,16 @@ def test_empty_store_reads_as_empty_lists(tmp_path: Any, now: datetime) -> None:
 def test_default_now_is_local_wall_time(seeded_source: SqlSource) -> None:
     data = fetch_air(seeded_source)  # the hub calls fetch(source) with no clock
     assert isinstance(data["since"], datetime) and data["since"].tzinfo is None
+
+
+@pytest.mark.postgres
+def test_reads_work_on_postgresql(pg_url: str, geo: Any, feed: Any, now: datetime) -> None:
+    source = SqlSource("citydb", pg_url)
+    try:
+        feed(source, geo, now=now, days=2)
+        air, water = fetch_air(source, now=now), fetch_water(source, now=now)
+        assert len(air["stations"]) == 20 and len(air["readings"]) == 20 * 48
+        assert len(water["latest"]) == 10 and water["trend"]
+        orjson.dumps(air)
+    finally:
+        source.close()

@@ -351,3 +351,12 @@ def test_hub_fetches_and_renders_the_scene(seeded_source: Any, ctx: RenderContex
     assert set(stored["panels"]) == {p.name for p in SCENE.panels}
     assert store.get("meta:environment")["status"] == {"stale": False}
     assert store.get("summary:environment") is not None
+
+
+def test_readings_before_the_station_table_is_loaded(ctx: RenderContext) -> None:
+    air = synthetic(40)
+    air["stations"] = []  # live feed running, reference data not seeded yet
+    panels = view({"env_air": air}, ctx)
+    assert "暂无站点信息" in text(panels["station_rank"])
+    assert "城市实时AQI" in text(panels["kpis"]) and EMPTY_TEXT in text(panels["county_rank"])
+    assert SCENE.summarize({"env_air": air}, Options(), ctx).kpis[0].value is not None
