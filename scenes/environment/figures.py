@@ -26,6 +26,8 @@ NA_COLOR = "#5b6b7d"  # no published AQI (incomplete data): neutral grey, never 
 HALO = "#f2f7fb"
 DARK_TEXT = "#08131f"  # labels over 优/良/轻度 fills, which are too light for white text
 TICK = {"size": 15}
+# The map panel's plot area on the 1920×1080 canvas (env-grid centre column, rows 2-4).
+MAP_SIZE = (910, 575)
 # AQI is an integer, so the half-point edges keep 50 green and 51 yellow.
 AQI_SCALE = discrete_scale(
     [(lv.upper_bound + 0.5 if lv.upper_bound else 500.0, lv.color_hex) for lv in AQI_LEVELS],
@@ -167,7 +169,9 @@ def map_figure(air: AirState, ctx: RenderContext) -> dict[str, Any]:
         "font": {"size": 16, "color": TEXT},
         "bgcolor": "rgba(7,24,43,0.75)",
     }
-    return figure(traces, **map_layout(geo, ctx.map_style, annotations=[stamp, *_legend()]))
+    return figure(
+        traces, **map_layout(geo, ctx.map_style, size=MAP_SIZE, annotations=[stamp, *_legend()])
+    )
 
 
 def ranking_figure(
