@@ -26,12 +26,27 @@
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   var WEEK = ["日", "一", "二", "三", "四", "五", "六"];
 
+  // The wall shows the city's time whatever zone the PC is set to (the data is Asia/Shanghai).
+  var ZONE = "Asia/Shanghai";
+  function cityNow() {
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: ZONE, hour12: false, year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", second: "numeric", weekday: "short"
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var days = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+    return {
+      y: +parts.year, mo: +parts.month, d: +parts.day, h: +parts.hour % 24, mi: +parts.minute,
+      s: +parts.second, wd: days[parts.weekday]
+    };
+  }
+
   function tick() {
-    var now = new Date();
+    var now = cityNow();
     var t = document.querySelector(".clock-time");
     var d = document.querySelector(".clock-date");
-    if (t) { t.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds()); }
-    if (d) { d.textContent = now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 星期" + WEEK[now.getDay()]; }
+    if (t) { t.textContent = pad(now.h) + ":" + pad(now.mi) + ":" + pad(now.s); }
+    if (d) { d.textContent = now.y + "年" + now.mo + "月" + now.d + "日 星期" + WEEK[now.wd]; }
     var links = document.querySelectorAll(".nav-link");
     for (var i = 0; i < links.length; i++) {
       var href = links[i].getAttribute("href");

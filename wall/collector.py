@@ -20,14 +20,18 @@ log = logging.getLogger("wall.collector")
 
 def main() -> int:
     """Collect until SIGTERM/SIGINT."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
     if not os.environ.get("REDIS_URL"):
-        log.warning("REDIS_URL is unset: snapshots stay in this process and no web worker sees them")
+        log.warning(
+            "REDIS_URL is unset: snapshots stay in this process and no web worker sees them"
+        )
     runtime = build_runtime(settings, role="collector")
     runtime.prepare_store()
     stop = threading.Event()

@@ -42,6 +42,7 @@ class Simulator:
         self.ingest = ingest
         self.interval_s = interval_s
         self._last = 0.0
+        self._reference_sent = False
 
     def _send(self, batch: Batch) -> int:
         dataset, records = batch
@@ -73,6 +74,10 @@ class Simulator:
         if time.monotonic() - self._last < self.interval_s:
             return 0
         self._last = time.monotonic()
+        if not self._reference_sent:
+            # Live readings refer to stations: make sure they exist even without `seed`.
+            self.seed_reference()
+            self._reference_sent = True
         from data_sources.hub import now_local
 
         at = now or now_local()
