@@ -107,6 +107,11 @@ def _texts(points: Sequence[tuple[float, float, str, bool]], light: bool) -> go.
     )
 
 
+def _county_aqi(air: AirState, code: str) -> str:
+    result = air.counties[code][0] if code in air.counties else None
+    return str(result.aqi) if result is not None and result.aqi is not None else "无数据"
+
+
 def map_figure(air: AirState, ctx: RenderContext) -> dict[str, Any]:
     """County fill by county AQI plus station points coloured and labelled by their AQI."""
     if air.hour is None:
@@ -119,7 +124,8 @@ def map_figure(air: AirState, ctx: RenderContext) -> dict[str, Any]:
         (
             x,
             y,
-            f"{short_name(s.name)} {s.aqi.aqi if s.aqi and s.aqi.aqi is not None else '—'}",
+            # Only the number: names and categories are in the rankings, labels must not collide.
+            f"{s.aqi.aqi if s.aqi and s.aqi.aqi is not None else '—'}",
             _on_light(air, s.county),
         )
         for x, y, s in zip(lon_l, lat_l, air.stations, strict=True)
@@ -127,7 +133,7 @@ def map_figure(air: AirState, ctx: RenderContext) -> dict[str, Any]:
     counties = [
         (
             *geo.label_points[c],
-            f"{n} {aqi_text(air.counties[c][0]) if c in air.counties else '无数据'}",
+            f"{n} {_county_aqi(air, c)}",
             _on_light(air, c),
         )
         for c, n in geo.names.items()
