@@ -169,16 +169,31 @@ class Hub:
             "labels": sorted({s.get("label", "") for s in bad}),
         }
 
+    def product_status(self) -> dict[str, dict[str, Any]]:
+        """Each product's label, health and times, for scenes that show data-source status."""
+        keys = ("label", "ok", "as_of", "failing_since")
+        return {
+            name: {k: (st.snapshot or {}).get(k) for k in keys} | {"label": st.need.label}
+            for name, st in self.products.items()
+        }
+
+    def _ctx(self) -> RenderContext:
+        return self.context(
+            summaries={sid: st.summary for sid, st in self.scenes.items()},
+            products=self.product_status(),
+        )
+
     def _render(self, changed: set[str], force: bool) -> None:
-        ctx = self.context(summaries={sid: st.summary for sid, st in self.scenes.items()})
+        ctx = self._ctx()
         summary_moved = False
         order = sorted(self.scenes.values(), key=lambda st: st.scene.uses_summaries)
         for st in order:
             scene = st.scene
             touched = force or any(n.product in changed for n in scene.needs)
-            if scene.uses_summaries and summary_moved:
+            if scene.uses_summaries and (summary_moved or changed):
+                # Summaries or product health moved: re-render with a fresh context.
                 touched = True
-                ctx = self.context(summaries={sid: s.summary for sid, s in self.scenes.items()})
+                ctx = self._ctx()
             if not touched and st.token:
                 continue
             if self._render_scene(st, ctx):

@@ -143,6 +143,7 @@ class RenderContext:
     scene_titles: Mapping[str, str] = field(default_factory=dict)
     indicators: Mapping[str, CountyIndicator] = field(default_factory=dict)
     poll_s: float = 2.0
+    products: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 Products = Mapping[str, Any]

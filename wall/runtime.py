@@ -67,7 +67,11 @@ class Runtime:
         """The SQL source that ingest writes to."""
         return self.ingest.store
 
-    def context(self, summaries: Mapping[str, SceneSummary] | None = None) -> RenderContext:
+    def context(
+        self,
+        summaries: Mapping[str, SceneSummary] | None = None,
+        products: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> RenderContext:
         """Build the pure render context for this moment."""
         cfg = self.settings.config
         return RenderContext(
@@ -81,6 +85,7 @@ class Runtime:
                 f"{sid}.{i.key}": i for sid, s in self.scenes.items() for i in s.indicators
             },
             poll_s=cfg.refresh.browser_poll_s,
+            products=products or {},
         )
 
     def read(self, key: str) -> Any:

@@ -14,6 +14,7 @@ SCENE = Scene(
         Panel("map", "graph", variant_from="indicator"),
         Panel("alerts", "html"),
         Panel("cards", "html"),
+        Panel("status", "html"),
     ),
     layout=layout.layout,
     build_view=transform.build_view,

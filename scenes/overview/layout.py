@@ -42,6 +42,7 @@ def layout(ids: SceneIds, options: Options, ctx: RenderContext) -> html.Div:
             ),
             panel("实时告警", placeholder(ids, "alerts"), area="alerts"),
             panel("专题场景", placeholder(ids, "cards"), area="cards"),
+            panel("数据接入状态", placeholder(ids, "status"), area="status"),
         ],
     )
     return scene_frame(ids, body, poll_s=ctx.poll_s)

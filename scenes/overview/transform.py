@@ -120,6 +120,32 @@ def build_scene_cards(summaries: dict[str, SceneSummary], ctx: RenderContext) ->
     return html.Div(cards, className="scene-cards")
 
 
+def build_status(ctx: RenderContext) -> Any:
+    """Each data product's health and last update, so a dead feed is named, not hidden."""
+    if not ctx.products:
+        return html.Div("暂无数据接入", className="empty-state")
+    rows = []
+    for st in sorted(ctx.products.values(), key=lambda p: (p.get("ok") is not False, p["label"])):
+        if st.get("ok") is None:
+            tag, cls, when = "等待", "tag", "—"
+        elif st["ok"]:
+            tag, cls, when = "正常", "tag good", (st.get("as_of") or "")[11:16]
+        else:
+            tag, cls = "延迟", "tag bad"
+            when = f"{(st.get('as_of') or '')[11:16] or '—'}（自{(st.get('failing_since') or '')[11:16]}）"
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(st["label"]),
+                    html.Td(html.Span(tag, className=cls)),
+                    html.Td(when, className="num"),
+                ]
+            )
+        )
+    head = html.Tr([html.Th("数据"), html.Th("状态"), html.Th("最近更新", className="num")])
+    return html.Table([html.Thead(head), html.Tbody(rows)], className="wall-table")
+
+
 def _peers(ctx: RenderContext) -> dict[str, SceneSummary]:
     return {
         sid: s for sid, s in ctx.summaries.items() if sid != "overview" and sid in ctx.scene_titles
@@ -144,6 +170,7 @@ def build_view(_products: dict[str, Any], options: Options, ctx: RenderContext) 
         "map": maps,
         "alerts": to_jsonable(build_alerts(peers, ctx, options.max_alerts)),
         "cards": to_jsonable(build_scene_cards(peers, ctx)),
+        "status": to_jsonable(build_status(ctx)),
     }
 
 

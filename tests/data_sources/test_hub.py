@@ -105,10 +105,15 @@ def make_scene(probe: Probe, flags: Flags, scene_id: str = "probe") -> Scene:
     )
 
 
-def context(summaries: Any = None) -> RenderContext:
+def context(summaries: Any = None, products: Any = None) -> RenderContext:
     """A render context with no I/O behind it."""
     return RenderContext(
-        city_name="测试市", geo=GEO, map_style={}, now=datetime.now(), summaries=summaries or {}
+        city_name="测试市",
+        geo=GEO,
+        map_style={},
+        now=datetime.now(),
+        summaries=summaries or {},
+        products=products or {},
     )
 
 

@@ -162,9 +162,14 @@ def live() -> Iterator[tuple[Hub, Feed, MemoryBackend]]:
     store = MemoryBackend()
     geo = Geo(counties={}, names={}, center=(0, 0), zoom=5)
 
-    def context(summaries: Any = None) -> RenderContext:
+    def context(summaries: Any = None, products: Any = None) -> RenderContext:
         return RenderContext(
-            city_name="测试市", geo=geo, map_style={}, now=datetime.now(), summaries=summaries or {}
+            city_name="测试市",
+            geo=geo,
+            map_style={},
+            now=datetime.now(),
+            summaries=summaries or {},
+            products=products or {},
         )
 
     hub = Hub({"live": (scene, LiveOptions())}, {"files": object()}, store, context)
