@@ -38,7 +38,7 @@ pytestmark = pytest.mark.browser
 SCENES = enabled_scenes()
 LAYOUT_VIEWPORTS = [(1920, 1080), (3840, 2160), (1280, 720), (7680, 2160)]
 SCREENSHOT_SIZES = [(1920, 1080), (3840, 2160)]
-MAX_IMAGE_BYTES = 1_500_000
+MAX_IMAGE_BYTES = 1_000_000  # above this a screenshot is saved as JPEG 85 instead
 # The wall keeps naive Asia/Shanghai wall time (data_sources.datasets.base.LOCAL_TZ).
 WALL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -150,9 +150,50 @@ LAYOUT_JS = """
       return {title: title(p), sh: b.scrollHeight, ch: b.clientHeight, sw: b.scrollWidth, cw: b.clientWidth,
               hsw: h ? h.scrollWidth : 0, hcw: h ? h.clientWidth : 0};
     }),
+    inner: [...document.querySelectorAll('.panel')].flatMap((p) => innerProblems(p, title(p))),
   };
 }
 """
+# Inside a panel body (plotly's own SVG aside): text cut off by a clipping box (unless the
+# box says so with an ellipsis), and blocks whose content spills sideways into a neighbour.
+INNER_JS = """
+function innerProblems(panel, title) {
+  const body = panel.querySelector('.panel-body');
+  if (!body) return [];
+  const out = [];
+  const snippet = (el) => (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
+  const inPlot = (el) => el.closest('.js-plotly-plot');
+  const scale = body.getBoundingClientRect().width / (body.offsetWidth || 1);
+  const clippers = [body, ...body.querySelectorAll('*')].filter((el) => {
+    if (inPlot(el) || el instanceof SVGElement) return false;
+    const cs = getComputedStyle(el);
+    return cs.overflowX !== 'visible' || cs.overflowY !== 'visible';
+  });
+  for (const box of clippers) {
+    if (getComputedStyle(box).textOverflow === 'ellipsis') continue;
+    const b = box.getBoundingClientRect();
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || !el || inPlot(el) || getComputedStyle(el).textOverflow === 'ellipsis') continue;
+      const range = document.createRange(); range.selectNodeContents(n);
+      const r = range.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      const cut = Math.max(b.left - r.left, b.top - r.top, r.right - b.right, r.bottom - b.bottom) / scale;
+      if (cut > 2) out.push(`${title}: text ${JSON.stringify(n.textContent.trim().slice(0, 30))} is cut by ${Math.round(cut)} px at the edge of .${(box.className || box.tagName).toString().split(' ')[0]}`);
+    }
+  }
+  for (const el of body.querySelectorAll('*')) {
+    if (inPlot(el) || el instanceof SVGElement || !el.clientWidth) continue;
+    const cs = getComputedStyle(el);
+    if (cs.overflowX !== 'visible' || cs.display.startsWith('inline')) continue;
+    const spill = el.scrollWidth - el.clientWidth;
+    if (spill > 2) out.push(`${title}: .${(el.className || el.tagName).toString().split(' ')[0]} ${JSON.stringify(snippet(el))} spills ${spill} px sideways out of its ${el.clientWidth} px box`);
+  }
+  return [...new Set(out)];
+}
+"""
+LAYOUT_JS = LAYOUT_JS.replace("() => {", "() => {" + INNER_JS, 1)
 
 
 def layout_problems(m: dict[str, Any]) -> list[str]:
@@ -195,6 +236,7 @@ def layout_problems(m: dict[str, Any]) -> list[str]:
             )
         if b["hsw"] > b["hcw"] + 2:
             out.append(f"panel {b['title']!r}: title bar is {b['hsw']} px wide in {b['hcw']} px")
+    out += m["inner"]
     return out
 
 
@@ -377,6 +419,18 @@ def test_stale_badge_keeps_last_data(
     assert re.search(r"数据延迟 since \d\d:\d\d:\d\d", text), text
     body = page.locator(f".scene-{scene_id} .scene-body")
     assert "is-stale" in (body.get_attribute("class") or "")
+    # The badge must be readable and must not hide a panel's title.
+    covered = page.evaluate(
+        """(sel) => {
+          const b = document.querySelector(sel).getBoundingClientRect();
+          return [...document.querySelectorAll('.panel-head')].filter((h) => {
+            const r = h.getBoundingClientRect();
+            return Math.min(b.right, r.right) - Math.max(b.left, r.left) > 1
+              && Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top) > 1;
+          }).map((h) => h.textContent.trim());
+        }""",
+        f".scene-{scene_id} .stale-badge",
+    )
     # The last good data is still on screen: figures, KPI values, no loading or empty state.
     assert page.locator(".js-plotly-plot").count() == plots_before
     assert (
@@ -393,6 +447,7 @@ def test_stale_badge_keeps_last_data(
     artifacts = REPO / "test-artifacts" / "screenshots"
     artifacts.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(artifacts / f"{scene_id}-stale-1920x1080.png"))
+    assert not covered, f"the stale badge covers the title of panel(s) {covered}"
     wp.assert_no_errors()
     wp.assert_loopback_only()
 
