@@ -97,6 +97,19 @@ def test_root_shows_first_scene(open_page: Any, sqlite_server: Server) -> None:
     wp.assert_no_errors()
 
 
+def test_overview_aqi_tile_shows_its_level_colour(open_page: Any, sqlite_server: Server) -> None:
+    """The city AQI tile carries the HJ 633 level colour chip next to its label (and in words)."""
+    if "overview" not in SCENES or "environment" not in SCENES:
+        pytest.skip("needs the overview and environment scenes")
+    wp = open_scene(open_page, sqlite_server, "/wall/overview")
+    tile = wp.page.locator(".kpi[data-scene='environment']").filter(has_text="AQI").first
+    tile.wait_for(state="visible")
+    assert tile.locator(".kpi-chip").count() == 1, (
+        f"no level chip in the AQI tile: {tile.inner_html()}"
+    )
+    wp.assert_no_errors()
+
+
 @pytest.mark.parametrize("scene_id", SCENES)
 def test_kiosk_hides_nav(open_page: Any, sqlite_server: Server, scene_id: str) -> None:
     """`/scene/<id>` shows the scene without the switcher."""
