@@ -432,11 +432,12 @@ def test_stale_badge_keeps_last_data(
     assert re.search(r"数据延迟 since \d\d:\d\d:\d\d", text), text
     body = page.locator(f".scene-{scene_id} .scene-body")
     assert "is-stale" in (body.get_attribute("class") or "")
-    # The badge must be readable and must not hide a panel's title.
+    # The badge must be readable and must not hide a panel's title or a scene link.
     covered = page.evaluate(
         """(sel) => {
           const b = document.querySelector(sel).getBoundingClientRect();
-          return [...document.querySelectorAll('.panel-head')].filter((h) => {
+          const heads = [...document.querySelectorAll('.panel-head, .nav-link')];
+          return heads.filter((h) => {
             const r = h.getBoundingClientRect();
             return Math.min(b.right, r.right) - Math.max(b.left, r.left) > 1
               && Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top) > 1;
@@ -460,7 +461,9 @@ def test_stale_badge_keeps_last_data(
     artifacts = REPO / "test-artifacts" / "screenshots"
     artifacts.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(artifacts / f"{scene_id}-stale-1920x1080.png"))
-    assert not covered, f"the stale badge covers the title of panel(s) {covered}"
+    assert not covered, f"the stale badge covers {covered}"
+    box = badge.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1920 and box["y"] >= 0, box
     wp.assert_no_errors()
     wp.assert_loopback_only()
 
