@@ -2,6 +2,16 @@
 (function () {
   "use strict";
   var W = 1920, H = 1080;
+  var scale = 1;
+  // The canvas is scaled with CSS, which would stretch the maps' WebGL bitmaps on a 4K wall.
+  // Report the effective pixel ratio so MapLibre draws at the wall's real resolution.
+  var realDpr = window.devicePixelRatio || 1;
+  try {
+    Object.defineProperty(window, "devicePixelRatio", {
+      configurable: true,
+      get: function () { return realDpr * Math.max(1, scale); }
+    });
+  } catch (e) { /* keep the browser's own ratio */ }
 
   function fitMode() {
     var m = new URLSearchParams(window.location.search).get("fit");
@@ -10,7 +20,6 @@
 
   function scaleCanvas() {
     var canvas = document.querySelector(".canvas");
-    if (!canvas) { return; }
     var vw = window.innerWidth, vh = window.innerHeight, mode = fitMode();
     var sx = vw / W, sy = vh / H, s;
     if (mode === "none") { sx = sy = 1; }
@@ -18,6 +27,8 @@
     else if (mode === "height") { sx = sy = vh / H; }
     else if (mode === "fit") { sx = sy = Math.min(sx, sy); }
     s = Math.min(sx, sy);
+    scale = s;
+    if (!canvas) { return; }
     var left = Math.max(0, (vw - W * sx) / 2), top = Math.max(0, (vh - H * sy) / 2);
     canvas.style.transform = "translate(" + left + "px," + top + "px) scale(" + sx + "," + sy + ")";
     document.documentElement.style.setProperty("--wall-scale", String(s));
@@ -56,6 +67,7 @@
     }
   }
 
+  scaleCanvas();  // before Dash draws any map, so the first map already gets the right ratio
   window.addEventListener("resize", scaleCanvas);
   // The canvas is rendered by Dash after load; re-fitting once a second also follows LED resizes.
   setInterval(function () { scaleCanvas(); tick(); }, 1000);

@@ -35,9 +35,12 @@ def digest(value: Any) -> str:
 
 
 def fingerprint(value: Any) -> dict[str, str]:
-    """Hash a panel per trace key, so a browser gets only the parts that changed."""
+    """Hash a figure per trace key and per top-level layout key, so browsers get only changes."""
     if isinstance(value, dict) and isinstance(value.get("data"), list):
-        fp = {"layout": digest(value.get("layout", {})), "ntraces": str(len(value["data"]))}
+        layout = value.get("layout", {})
+        fp = {"layout": digest(sorted(layout)), "ntraces": str(len(value["data"]))}
+        for key, part in layout.items():
+            fp[f"layout.{key}"] = digest(part)
         for i, trace in enumerate(value["data"]):
             for key, part in trace.items():
                 fp[f"data.{i}.{key}"] = digest(part)

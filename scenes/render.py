@@ -18,7 +18,8 @@ MUTED = "#8fa9c4"
 GRID = "rgba(120,160,200,0.18)"
 ACCENT = "#3fd0ff"
 SERIES = ("#3fd0ff", "#7ee0b4", "#ffd36e", "#b79cff", "#ff9f6e", "#6ea8ff")
-FONT = "Microsoft YaHei, PingFang SC, Noto Sans SC, Noto Sans CJK SC, sans-serif"
+# Same order as --font in assets/theme.css, so charts and page text measure alike.
+FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Noto Sans SC, sans-serif"
 EMPTY_TEXT = "暂无数据"
 
 

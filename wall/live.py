@@ -37,9 +37,14 @@ def diff_panel(value: Any, new_fp: Mapping[str, str], old_fp: Mapping[str, str] 
         return value
     patch = Patch()
     for key, h in new_fp.items():
-        if key.startswith("data.") and old_fp.get(key) != h:
+        if old_fp.get(key) == h:
+            continue
+        if key.startswith("data."):
             _, index, field = key.split(".", 2)
             patch["data"][int(index)][field] = value["data"][int(index)][field]
+        elif key.startswith("layout."):
+            field = key.removeprefix("layout.")
+            patch["layout"][field] = value["layout"][field]
     removed = [k for k in old_fp if k.startswith("data.") and k not in new_fp]
     return value if removed else patch
 
@@ -58,6 +63,8 @@ def build_update(
         raise PreventUpdate
     status = meta.get("status", {})
     tail = [meta["token"], stale_text(status), STALE_CLASS if status.get("stale") else FRESH_CLASS]
+    if known and known.split(":")[1:] == meta["token"].split(":")[1:]:
+        tail[1:] = [no_update, no_update]  # same status part: the badge is already right
     known_version = (known or "").split(":")[0]
     if known_version == str(meta["version"]) and not variant_changed:
         return [no_update] * len(panels) + tail

@@ -108,7 +108,8 @@ def ticker_items(items: Sequence[Mapping[str, Any]], scene_titles: Mapping[str, 
     if not items:
         return html.Span("暂无告警", className="ticker-item muted")
     names = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-    return [
+    shown = items[:12]
+    entries = [
         html.Span(
             [
                 html.B(
@@ -118,5 +119,12 @@ def ticker_items(items: Sequence[Mapping[str, Any]], scene_titles: Mapping[str, 
             ],
             className=f"ticker-item level-{a['level']}",
         )
-        for a in items[:12]
+        for a in shown
     ]
+    if len(items) > len(shown):
+        entries.append(
+            html.Span(f"另有 {len(items) - len(shown)} 条告警", className="ticker-item muted")
+        )
+    # The band scrolls slowly so every alert passes by; longer lists take proportionally longer.
+    duration = f"{max(30, 9 * len(entries))}s"
+    return html.Div(entries, className="ticker-run", style={"animationDuration": duration})

@@ -26,8 +26,9 @@ LIMIT_LABELS = {
     "o3_8h_max": "O₃ 8小时",
 }
 # Grid templates only (allowed inline by the brief); colours and sizes live in assets/.
-KPI_GRID = {"gridTemplateColumns": "repeat(6, minmax(0, 1fr))"}
-WIDE = {"gridColumn": "span 2"}
+# The city tile is widest; PM2.5 needs room for three digits and its unit (winter values).
+KPI_GRID = {"gridTemplateColumns": "minmax(0, 2fr) minmax(0, 1.45fr) repeat(3, minmax(0, 1fr))"}
+WIDE: dict[str, str] = {}
 TWO_COLUMNS = {
     "display": "grid",
     "gridTemplateColumns": "minmax(0, 1fr) minmax(0, 1fr)",

@@ -41,7 +41,7 @@ def kpi_tile(scene: str, kpi: Kpi) -> html.Div:
     return html.Div(
         className="kpi",
         children=[
-            html.Div([chip, kpi.label] if chip else kpi.label, className="kpi-label"),
+            html.Div([chip, kpi.label] if chip is not None else kpi.label, className="kpi-label"),
             html.Div(
                 [
                     html.Span(_fmt(kpi.value), className="kpi-value"),

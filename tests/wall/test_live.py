@@ -75,14 +75,27 @@ def test_diff_panel_patches_every_changed_key() -> None:
     assert sorted(tuple(op["location"]) for op in ops) == [("data", 0, "x"), ("data", 1, "name")]
 
 
+def test_diff_panel_changed_layout_value_patches_only_that_layout_key() -> None:
+    old, new = fig([1, 2, 3]), fig([1, 2, 4], title="PM10")
+    ops = patch_ops(diff_panel(new, fingerprint(new), fingerprint(old)))
+    assert sorted(ops, key=lambda op: op["location"][0]) == [
+        {"operation": "Assign", "location": ["data", 0, "y"], "params": {"value": [1, 2, 4]}},
+        {
+            "operation": "Assign",
+            "location": ["layout", "title"],
+            "params": {"value": {"text": "PM10"}},
+        },
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        (fig([1, 2, 3]), fig([1, 2, 3], title="PM10")),
+        (fig([1, 2, 3]), {**fig([1, 2, 3]), "layout": {"title": {"text": "PM2.5"}, "height": 300}}),
         (fig([1, 2, 3]), fig([1, 2, 3], traces=2)),
         (fig([1, 2, 3], traces=2), fig([1, 2, 3])),
     ],
-    ids=["layout-changed", "trace-added", "trace-removed"],
+    ids=["layout-key-added", "trace-added", "trace-removed"],
 )
 def test_diff_panel_structural_change_is_the_whole_figure(old: dict, new: dict) -> None:
     assert diff_panel(new, fingerprint(new), fingerprint(old)) is new
@@ -230,15 +243,24 @@ def test_changed_trace_key_sends_a_patch_of_that_key(live: tuple[Hub, Feed, Memo
         {"operation": "Assign", "location": ["data", 0, "y"], "params": {"value": [1, 2, 4]}}
     ]
     assert out[1] is no_update and out[2] is no_update
-    assert out[TAIL] != token and out[TAIL + 1] == ""
+    # The status did not change, so the badge and body class are not resent either.
+    assert out[TAIL] != token and out[TAIL + 1] is no_update and out[TAIL + 2] is no_update
 
 
-def test_changed_layout_sends_the_full_figure(live: tuple[Hub, Feed, MemoryBackend]) -> None:
+def test_changed_layout_key_sends_a_patch_of_that_key(
+    live: tuple[Hub, Feed, MemoryBackend],
+) -> None:
     hub, feed, store = live
     token = poll(store, None)[TAIL]
     rerender(hub, feed, chart=fig([1, 2, 3], title="PM10"), count="4 个站点")
     out = poll(store, token)
-    assert out[0] == fig([1, 2, 3], title="PM10")
+    assert patch_ops(out[0]) == [
+        {
+            "operation": "Assign",
+            "location": ["layout", "title"],
+            "params": {"value": {"text": "PM10"}},
+        }
+    ]
     assert out[1] == "4 个站点"
 
 
