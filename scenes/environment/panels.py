@@ -27,7 +27,9 @@ LIMIT_LABELS = {
 }
 # Grid templates only (allowed inline by the brief); colours and sizes live in assets/.
 # The city tile is widest; PM2.5 needs room for three digits and its unit (winter values).
-KPI_GRID = {"gridTemplateColumns": "minmax(0, 2fr) minmax(0, 1.45fr) repeat(3, minmax(0, 1fr))"}
+KPI_GRID = {
+    "gridTemplateColumns": "minmax(0, 1.75fr) minmax(0, 1.4fr) minmax(0, 1fr) minmax(0, 1.25fr) minmax(0, 0.95fr)"
+}
 WIDE: dict[str, str] = {}
 TWO_COLUMNS = {
     "display": "grid",
