@@ -93,6 +93,10 @@ class IngestConfig(Strict):
     api_key_env: str = "CITYOPS_INGEST_KEY"
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_records: int = Field(default=20000, gt=0)
+    future_tolerance_s: float = Field(default=600.0, ge=0, description="how far ahead a ts may be")
+    area_margin_km: float = Field(
+        default=5.0, ge=0, description="how far outside the city a point may be"
+    )
 
 
 class SimulatorConfig(Strict):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
+from data_sources.area import CityArea
 from data_sources.datasets import DATASETS, Dataset, metadata
+from data_sources.datasets.base import LOCAL_TZ
 from data_sources.errors import SourceError
 from data_sources.sql import SqlSource
 
@@ -85,10 +87,35 @@ def _rejections(index: int, exc: ValidationError) -> list[Rejection]:
     return out
 
 
+@dataclass(frozen=True)
+class Checks:
+    """Checks that need the world outside the record: the city's area and the clock."""
+
+    area: CityArea | None = None
+    future_tolerance_s: float | None = None
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(LOCAL_TZ).replace(tzinfo=None))
+
+    def problem(self, index: int, dataset: Dataset, row: dict[str, Any]) -> Rejection | None:
+        """The first contextual problem with a validated row, or None."""
+        if self.future_tolerance_s is not None and isinstance(row.get("ts"), datetime):
+            limit = self.now() + timedelta(seconds=self.future_tolerance_s)
+            if row["ts"] > limit:
+                ahead = f"more than {self.future_tolerance_s:g} s in the future (server time {self.now():%Y-%m-%dT%H:%M:%S})"
+                return Rejection(index, "ts", row["ts"].isoformat(), ahead)
+        if self.area is not None and dataset.point is not None:
+            lon_f, lat_f = dataset.point
+            lon, lat = row.get(lon_f), row.get(lat_f)
+            if lon is not None and lat is not None and not self.area.contains(lon, lat):
+                reason = f"outside {self.area.name} (+{self.area.margin_km:g} km): lon {lon}, lat {lat} (WGS-84)"
+                return Rejection(index, lon_f, lon, reason)
+        return None
+
+
 def validate_records(
-    dataset: Dataset, records: Sequence[Any]
+    dataset: Dataset, records: Sequence[Any], checks: Checks | None = None
 ) -> tuple[list[dict], list[Rejection]]:
     """Split records into validated rows and rejections naming index, field, value and reason."""
+    checks = checks or Checks()
     good: dict[tuple, dict] = {}
     rejected: list[Rejection] = []
     keys = [c.name for c in dataset.table.primary_key.columns]
@@ -101,6 +128,10 @@ def validate_records(
         except ValidationError as exc:
             rejected.append(_rejections(i, exc)[0])
             continue
+        problem = checks.problem(i, dataset, row)
+        if problem is not None:
+            rejected.append(problem)
+            continue
         good[tuple(row[k] for k in keys)] = row  # the last duplicate in a batch wins
     return list(good.values()), rejected
 
@@ -108,9 +139,10 @@ def validate_records(
 class IngestService:
     """The one path every feed takes: the simulator, HTTP pushes and pulls alike."""
 
-    def __init__(self, store: SqlSource, bus: Any) -> None:
+    def __init__(self, store: SqlSource, bus: Any, checks: Checks | None = None) -> None:
         self.store = store
         self.bus = bus
+        self.checks = checks or Checks()
         self._tables_ready = False
 
     def prepare(self) -> None:
@@ -128,7 +160,7 @@ class IngestService:
         dataset = DATASETS.get(dataset_name)
         if dataset is None:
             raise UnknownDataset(dataset_name)
-        rows, rejected = validate_records(dataset, records)
+        rows, rejected = validate_records(dataset, records, self.checks)
         result = IngestResult(dataset_name, rejected=rejected)
         if not rows:
             return result

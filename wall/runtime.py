@@ -12,12 +12,13 @@ from typing import Any
 
 from config import Settings
 from config.schema import FileSourceConfig, HttpSourceConfig, SqlSourceConfig
+from data_sources.area import city_area
 from data_sources.base import Health
 from data_sources.errors import SourceError
 from data_sources.files import FileSource
 from data_sources.http_feed import HttpSource
 from data_sources.hub import Hub, now_local
-from data_sources.ingest import IngestService, StoreUnavailable
+from data_sources.ingest import Checks, IngestService, StoreUnavailable
 from data_sources.memory import MemoryBackend
 from data_sources.redis_bus import RedisBackend
 from data_sources.sql import SqlSource
@@ -167,7 +168,14 @@ def build_runtime(
         backend=backend,
         geo=geo,
         scenes=scenes,
-        ingest=IngestService(store, backend),
+        ingest=IngestService(
+            store,
+            backend,
+            Checks(
+                area=city_area(cfg.city.name, geo.counties, cfg.ingest.area_margin_km),
+                future_tolerance_s=cfg.ingest.future_tolerance_s,
+            ),
+        ),
         hub=hub,
         role=role or os.environ.get("CITYOPS_ROLE", "all"),
     )

@@ -125,6 +125,10 @@ def ticker_items(items: Sequence[Mapping[str, Any]], scene_titles: Mapping[str, 
         entries.append(
             html.Span(f"另有 {len(items) - len(shown)} 条告警", className="ticker-item muted")
         )
-    # The band scrolls slowly so every alert passes by; longer lists take proportionally longer.
+    # Two copies scroll by half their width, so the band is never empty while it loops.
     duration = f"{max(30, 9 * len(entries))}s"
-    return html.Div(entries, className="ticker-run", style={"animationDuration": duration})
+    copies = [
+        html.Div(entries, className="ticker-copy"),
+        html.Div(entries, className="ticker-copy", **{"aria-hidden": "true"}),
+    ]
+    return html.Div(copies, className="ticker-run", style={"animationDuration": duration})

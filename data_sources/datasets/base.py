@@ -45,3 +45,4 @@ class Dataset:
     schema: type[Record]
     table: sa.Table
     description: str
+    point: tuple[str, str] | None = None  # (lon field, lat field), WGS-84, checked against the city

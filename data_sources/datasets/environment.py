@@ -94,8 +94,8 @@ class WaterSample(TimedRecord):
 
 
 DATASETS = (
-    Dataset("air_stations", AirStation, air_stations, "空气监测站点（WGS-84）"),
+    Dataset("air_stations", AirStation, air_stations, "空气监测站点（WGS-84）", ("lon", "lat")),
     Dataset("air_hourly", AirHourly, air_hourly, "空气站小时浓度"),
-    Dataset("water_sections", WaterSection, water_sections, "地表水断面"),
+    Dataset("water_sections", WaterSection, water_sections, "地表水断面", ("lon", "lat")),
     Dataset("water_quality", WaterSample, water_quality, "地表水自动站监测"),
 )
