@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from datetime import datetime, timedelta
@@ -15,15 +16,19 @@ from scenes.base import Geo
 log = logging.getLogger(__name__)
 
 
-def build_domains(seed: int, scene_options: dict) -> list[SimulatedDomain]:
-    """The explicit list of simulated domains, sized by the enabled scenes' options."""
-    domains: list[SimulatedDomain] = []
-    env = scene_options.get("environment")
-    if env is not None:
-        from data_sources.simulator.environment import EnvironmentSim
+# scene id -> module with `from_options(seed, options) -> SimulatedDomain`; one line per domain.
+DOMAIN_MODULES: dict[str, str] = {
+    "environment": "data_sources.simulator.environment",
+}
 
-        domains.append(EnvironmentSim(seed, stations=env.stations))
-    return domains
+
+def build_domains(seed: int, scene_options: dict) -> list[SimulatedDomain]:
+    """The simulated domains of the enabled scenes, sized by their options."""
+    return [
+        importlib.import_module(module).from_options(seed, scene_options[scene_id])
+        for scene_id, module in DOMAIN_MODULES.items()
+        if scene_id in scene_options
+    ]
 
 
 class Simulator:

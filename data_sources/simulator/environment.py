@@ -310,3 +310,8 @@ class EnvironmentSim:
         )
         slot_ts = current - timedelta(hours=current.hour % WATER_STEP_H)
         return [("air_hourly", air), ("water_quality", self._water_sample(geo, slot_ts))]
+
+
+def from_options(seed: int, options: Any) -> EnvironmentSim:
+    """Build the simulator sized by the environment scene's options."""
+    return EnvironmentSim(seed, stations=options.stations)
