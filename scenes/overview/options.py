@@ -10,7 +10,7 @@ class Options(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_kpis: int = Field(default=8, gt=0, le=16)
+    max_kpis: int = Field(default=12, gt=0, le=12)
     max_alerts: int = Field(default=6, gt=0, le=20)
     default_indicator: str | None = Field(
         default=None, description="e.g. environment.aqi; first offered if unset"

@@ -54,9 +54,26 @@ def kpi_tile(scene: str, kpi: Kpi) -> html.Div:
     )
 
 
+def pick_kpis(summaries: dict[str, SceneSummary], limit: int) -> list[tuple[str, Kpi]]:
+    """Share the tiles fairly: each scene's first KPIs first, then the rest, in scene order."""
+    with_kpis = {sid: s.kpis for sid, s in summaries.items() if s.kpis}
+    if not with_kpis:
+        return []
+    share = max(1, limit // len(with_kpis))
+    first = [(sid, i) for sid, kpis in with_kpis.items() for i in range(min(share, len(kpis)))]
+    rest = [(sid, i) for sid, kpis in with_kpis.items() for i in range(share, len(kpis))]
+    chosen = set((first + rest)[:limit])
+    return [
+        (sid, k)
+        for sid, kpis in with_kpis.items()
+        for i, k in enumerate(kpis)
+        if (sid, i) in chosen
+    ]
+
+
 def build_kpis(summaries: dict[str, SceneSummary], limit: int) -> Any:
-    """Every peer's headline KPIs, in scene order, capped at `limit` tiles."""
-    tiles = [kpi_tile(sid, k) for sid, s in summaries.items() for k in s.kpis][:limit]
+    """Peer scenes' headline KPIs, fairly shared among scenes, in scene order."""
+    tiles = [kpi_tile(sid, k) for sid, k in pick_kpis(summaries, limit)]
     if not tiles:
         return html.Div("暂无数据", className="empty-state")
     return html.Div(tiles, className="kpi-grid")
