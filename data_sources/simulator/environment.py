@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from data_sources.datasets.base import to_local_naive
 from data_sources.simulator.base import Batch
 from indicators.coords import gcj02_to_wgs84
+from indicators.water import WATER_LIMITS
 from scenes.base import Geo
 
 EPOCH = datetime(2000, 1, 1)
@@ -72,7 +73,6 @@ SECTIONS = (
     SectionSpec("WQ10", "艾山", "黄河", "371524", 3, 0.62),
 )
 # fmt: off
-WATER_LIMITS = {"do": (7.5, 6, 5, 3, 2), "codmn": (2, 4, 6, 10, 15), "nh3n": (0.15, 0.5, 1.0, 1.5, 2.0), "tp": (0.02, 0.1, 0.2, 0.3, 0.4)}
 # fmt: on
 POLLUTANTS = ("so2", "no2", "co", "o3", "pm10", "pm25")
 
@@ -262,7 +262,7 @@ class EnvironmentSim:
             if spec not in specs:
                 continue
             s = spec.stress * math.exp(self._noise(20 + i, t_days, 0.12))
-            lim = {k: v[spec.target - 1] for k, v in WATER_LIMITS.items()}
+            lim = {k: float(v[spec.target - 1]) for k, v in WATER_LIMITS.items()}
             out.append(
                 {
                     "section_id": spec.section_id,
