@@ -3,10 +3,12 @@
 from scenes.base import Scene
 from scenes.environment import SCENE as ENVIRONMENT
 from scenes.overview import SCENE as OVERVIEW
+from scenes.public_safety import SCENE as PUBLIC_SAFETY
 
 ALL_SCENES: tuple[Scene, ...] = (
     OVERVIEW,
     ENVIRONMENT,
+    PUBLIC_SAFETY,
 )
 
 SCENES_BY_ID: dict[str, Scene] = {s.id: s for s in ALL_SCENES}

@@ -1,0 +1,81 @@
+"""Fixtures for the 公共安全 scene: the real boundary file, a render context, a seeded SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from data_sources.datasets import metadata
+from data_sources.ingest import IngestService
+from data_sources.memory import MemoryBackend
+from data_sources.simulator.public_safety import PublicSafetySim
+from data_sources.sql import SqlSource
+from scenes.base import Geo, RenderContext
+from scenes.render import map_style
+from wall.geo import load_geo
+
+REPO = Path(__file__).resolve().parents[3]
+NOW = datetime(2026, 11, 29, 17, 44, 9)
+SEED = 20191
+
+
+@pytest.fixture(scope="session")
+def ps_geo() -> Geo:
+    """Liaocheng's eight counties, simplified as the app does."""
+    return load_geo(
+        REPO / "data/geo/liaocheng_counties.geojson",
+        name_field="name",
+        code_field="adcode",
+        center=(115.98, 36.45),
+        zoom=8.2,
+        tolerance=0.002,
+    )
+
+
+@pytest.fixture
+def ps_ctx(ps_geo: Geo) -> RenderContext:
+    """A pure render context at NOW."""
+    return RenderContext(city_name="聊城", geo=ps_geo, map_style=map_style("#07182b"), now=NOW)
+
+
+def sim_batches(
+    geo: Geo, *, now: datetime, days: int, seed: int = SEED
+) -> list[tuple[str, list[dict]]]:
+    """Reference, history and live batches of the simulator up to `now`."""
+    sim = PublicSafetySim(seed)
+    return [*sim.reference(geo), *sim.history(geo, now - timedelta(days=days), now), *sim.live(geo, now)]  # fmt: skip
+
+
+def ingest_sim(
+    source: SqlSource, geo: Geo, *, now: datetime, days: int
+) -> list[tuple[str, list[dict]]]:
+    """Create the tables and feed the simulator through the real ingest path; return the batches."""
+    source.create_tables(metadata)
+    service = IngestService(source, MemoryBackend())
+    batches = sim_batches(geo, now=now, days=days)
+    for name, records in batches:
+        result = service.ingest(name, records)
+        assert not result.rejected, result.rejected[:3]
+    return batches
+
+
+@pytest.fixture(scope="module")
+def ps_seeded(
+    tmp_path_factory: pytest.TempPathFactory, ps_geo: Geo
+) -> Iterator[tuple[SqlSource, list]]:
+    """A SQLite file holding eight days of simulated public-safety data up to NOW."""
+    path = tmp_path_factory.mktemp("ps") / "city.db"
+    source = SqlSource("citydb", f"sqlite:///{path}")
+    batches = ingest_sim(source, ps_geo, now=NOW, days=8)
+    yield source, batches
+    source.close()
+
+
+def as_hub_sees(data: Any) -> Any:
+    """JSON round trip the way the hub stores products (timestamps become ISO strings)."""
+    return orjson.loads(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS))
