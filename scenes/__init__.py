@@ -1,6 +1,7 @@
 """The scene registry: an explicit list. Adding a scene is one folder plus one line here."""
 
 from scenes.base import Scene
+from scenes.emergency import SCENE as EMERGENCY
 from scenes.environment import SCENE as ENVIRONMENT
 from scenes.overview import SCENE as OVERVIEW
 from scenes.public_safety import SCENE as PUBLIC_SAFETY
@@ -8,6 +9,7 @@ from scenes.public_safety import SCENE as PUBLIC_SAFETY
 ALL_SCENES: tuple[Scene, ...] = (
     OVERVIEW,
     ENVIRONMENT,
+    EMERGENCY,
     PUBLIC_SAFETY,
 )
 

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # scene id -> module with `from_options(seed, options) -> SimulatedDomain`; one line per domain.
 DOMAIN_MODULES: dict[str, str] = {
     "environment": "data_sources.simulator.environment",
+    "emergency": "data_sources.simulator.emergency",
     "public_safety": "data_sources.simulator.public_safety",
 }
 

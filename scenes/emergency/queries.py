@@ -1,0 +1,114 @@
+"""Named reads for the 应急管理 scene: SQLAlchemy Core with bound parameters only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.emergency import (
+    emergency_event_log as log_t,
+)
+from data_sources.datasets.emergency import (
+    emergency_events as events_t,
+)
+from data_sources.datasets.emergency import (
+    emergency_readings,
+    emergency_resources,
+    emergency_risk_sources,
+    emergency_sensors,
+    emergency_warnings,
+)
+
+RECENT = timedelta(hours=24)
+FUTURE_SLACK = timedelta(hours=1)
+READING_WINDOW = timedelta(hours=6)
+
+_SINCE = sa.bindparam("since", type_=sa.DateTime)
+_UNTIL = sa.bindparam("until", type_=sa.DateTime)
+_NOW = sa.bindparam("now", type_=sa.DateTime)
+
+# Active events, plus those started in the recent window (to count what ended lately).
+EVENTS = (
+    sa.select(events_t)
+    .where(
+        events_t.c.started_at <= _UNTIL,
+        sa.or_(events_t.c.status == "处置中", events_t.c.started_at >= _SINCE),
+    )
+    .order_by(events_t.c.started_at, events_t.c.event_id)
+)
+EVENT_LOG = (
+    sa.select(log_t)
+    .join(events_t, events_t.c.event_id == log_t.c.event_id)
+    .where(
+        events_t.c.started_at <= _UNTIL,
+        sa.or_(events_t.c.status == "处置中", events_t.c.started_at >= _SINCE),
+        log_t.c.ts <= _UNTIL,
+    )
+    .order_by(log_t.c.event_id, log_t.c.ts)
+)
+WARNINGS = (
+    sa.select(emergency_warnings)
+    .where(emergency_warnings.c.issued_at <= _UNTIL, emergency_warnings.c.expires_at > _NOW)
+    .order_by(emergency_warnings.c.issued_at, emergency_warnings.c.warning_id)
+)
+RESOURCES = sa.select(emergency_resources).order_by(emergency_resources.c.resource_id)
+RISKS = sa.select(emergency_risk_sources).order_by(emergency_risk_sources.c.source_id)
+SENSORS = sa.select(emergency_sensors).order_by(emergency_sensors.c.sensor_id)
+_latest = (
+    sa.select(emergency_readings.c.sensor_id, sa.func.max(emergency_readings.c.ts).label("ts"))
+    .where(emergency_readings.c.ts <= _UNTIL, emergency_readings.c.ts >= _SINCE)
+    .group_by(emergency_readings.c.sensor_id)
+    .subquery()
+)
+LATEST_READINGS = (
+    sa.select(emergency_readings)
+    .join(
+        _latest,
+        sa.and_(
+            emergency_readings.c.sensor_id == _latest.c.sensor_id,
+            emergency_readings.c.ts == _latest.c.ts,
+        ),
+    )
+    .order_by(emergency_readings.c.sensor_id)
+)
+
+
+def _now(now: datetime | None) -> datetime:
+    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
+    if now is None:
+        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
+
+
+def _rows(
+    source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
+) -> list[dict]:
+    """Rows with plain-str keys (SQLAlchemy's quoted_name keys trip strict JSON encoders)."""
+    return [{str(k): v for k, v in row.items()} for row in source.fetch(statement, params)]
+
+
+def fetch_events(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """Active and recent events, their timelines, and the warnings in force at `now`."""
+    at = _now(now)
+    window = {"since": at - RECENT, "until": at + FUTURE_SLACK}
+    return {
+        "events": _rows(source, EVENTS, window),
+        "log": _rows(source, EVENT_LOG, window),
+        "warnings": _rows(source, WARNINGS, {"until": at + FUTURE_SLACK, "now": at}),
+        "as_of": at,
+    }
+
+
+def fetch_sites(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """Resources, risk sources, sensors and each sensor's latest reading (last 6 hours)."""
+    at = _now(now)
+    window = {"since": at - READING_WINDOW, "until": at + FUTURE_SLACK}
+    return {
+        "resources": _rows(source, RESOURCES),
+        "risks": _rows(source, RISKS),
+        "sensors": _rows(source, SENSORS),
+        "readings": _rows(source, LATEST_READINGS, window),
+    }
