@@ -5,10 +5,12 @@ from scenes.emergency import SCENE as EMERGENCY
 from scenes.environment import SCENE as ENVIRONMENT
 from scenes.overview import SCENE as OVERVIEW
 from scenes.public_safety import SCENE as PUBLIC_SAFETY
+from scenes.traffic import SCENE as TRAFFIC
 
 ALL_SCENES: tuple[Scene, ...] = (
     OVERVIEW,
     ENVIRONMENT,
+    TRAFFIC,
     EMERGENCY,
     PUBLIC_SAFETY,
 )

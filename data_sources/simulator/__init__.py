@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 DOMAIN_MODULES: dict[str, str] = {
     "environment": "data_sources.simulator.environment",
     "emergency": "data_sources.simulator.emergency",
+    "traffic": "data_sources.simulator.traffic",
     "public_safety": "data_sources.simulator.public_safety",
 }
 
