@@ -22,7 +22,6 @@ class Options(BaseModel):
     picker_events: int = Field(4, ge=1, le=12, description="active events offered in the picker")
     sensor_rows: int = Field(5, ge=3, le=20, description="rows in the sensor status list")
     warning_rows: int = Field(4, ge=1, le=20, description="rows in the warning list")
-    recent_hours: int = Field(24, ge=1, le=168, description="ended events counted this far back")
     max_alerts: int = Field(
         8, ge=1, le=50, description="alerts sent before the rest are summarised"
     )
