@@ -157,7 +157,7 @@ def _markers(areas: list[AreaRow], labelled: bool, text_size: int = 15) -> list[
 
 def _label_side(a: AreaRow) -> str:
     """Which side a label goes: fixed sides for close neighbours in the urban inset."""
-    sides = {"KA02": "middle left", "KA03": "bottom center", "KA04": "bottom right", "KA07": "top center", "KA08": "top left"}  # fmt: skip
+    sides = {"KA02": "bottom right", "KA03": "middle left", "KA04": "top right", "KA07": "top center", "KA08": "top left"}  # fmt: skip
     return sides.get(a.area_id, "middle right")
 
 
