@@ -19,6 +19,7 @@ from scenes.render import (
 )
 from wall.live import DEFAULT_VARIANT
 
+STATUS_ROWS = 9  # failing products sort first; the rest are summed up in one line
 MAP_SIZE = (890, 560)  # the map panel's drawing area on the 1920×1080 canvas
 SEQUENTIAL = [[0.0, "#12395e"], [0.5, "#1f7fb8"], [1.0, "#63d2ff"]]
 
@@ -142,7 +143,9 @@ def build_status(ctx: RenderContext) -> Any:
     if not ctx.products:
         return html.Div("暂无数据接入", className="empty-state")
     rows = []
-    for st in sorted(ctx.products.values(), key=lambda p: (p.get("ok") is not False, p["label"])):
+    ordered = sorted(ctx.products.values(), key=lambda p: (p.get("ok") is not False, p["label"]))
+    hidden = ordered[STATUS_ROWS:]
+    for st in ordered[:STATUS_ROWS]:
         if st.get("ok") is None:
             tag, cls, when = "等待", "tag", "—"
         elif st["ok"]:
@@ -159,6 +162,10 @@ def build_status(ctx: RenderContext) -> Any:
                 ]
             )
         )
+    if hidden:
+        bad = sum(1 for p in hidden if p.get("ok") is False)
+        note = f"另有 {len(hidden)} 项" + (f"，其中 {bad} 项延迟" if bad else "，均正常")
+        rows.append(html.Tr([html.Td(note, colSpan=3, className="muted")]))
     head = html.Tr([html.Th("数据"), html.Th("状态"), html.Th("最近更新", className="num")])
     return html.Table([html.Thead(head), html.Tbody(rows)], className="wall-table")
 
