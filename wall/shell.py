@@ -74,7 +74,7 @@ def shell_layout(
                         children=[
                             html.Span("告警", className="ticker-label"),
                             html.Div(
-                                id=sid("ticker"), className="ticker-track", children="暂无告警"
+                                id=sid("ticker"), className="ticker-track", children="告警加载中…"
                             ),
                             dcc.Interval(id=sid("ticker-tick"), interval=int(ticker_poll_s * 1000)),
                             dcc.Store(id=sid("ticker-token"), data=""),
