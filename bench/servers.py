@@ -45,6 +45,11 @@ def build_config(tmp: Path, scene: str, sim_interval: float) -> tuple[Path, floa
         del raw["scenes"][s]
     if dropped:
         print(f"note: config scenes not registered, left out: {', '.join(dropped)}")
+    # Only the scene under test: otherwise `ours` would also pay for rendering the other
+    # scenes while `naive` (which only serves this scene) would not.
+    for other, cfg in raw.get("scenes", {}).items():
+        if other != scene:
+            cfg["enabled"] = False
     raw.setdefault("scenes", {}).setdefault(scene, {})
     raw["scenes"][scene]["enabled"] = True
     raw["simulator"].update(enabled=True, interval_s=sim_interval)
