@@ -75,7 +75,8 @@ class SqlSource:
         """Run a read statement with bound parameters and return rows as dicts."""
         with map_errors(self.name), self.engine.connect() as conn:
             result = conn.execute(statement, dict(params or {}))
-            return [dict(row) for row in result.mappings()]
+            # Plain str keys: SQLAlchemy's quoted_name keys trip strict JSON encoders (orjson).
+            return [{str(k): v for k, v in row.items()} for row in result.mappings()]
 
     def upsert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert rows, replacing those with the same primary key, in one transaction."""

@@ -1,12 +1,14 @@
 """Every ingest dataset, listed explicitly; a new domain adds one import and one tuple entry."""
 
-from data_sources.datasets import emergency
-from data_sources.datasets import environment
-from data_sources.datasets import public_safety
-from data_sources.datasets import traffic
+from data_sources.datasets import emergency, environment, public_safety, traffic
 from data_sources.datasets.base import Dataset, metadata
 
-_DOMAINS = (emergency, environment, public_safety, traffic,)
+_DOMAINS = (
+    emergency,
+    environment,
+    public_safety,
+    traffic,
+)
 
 DATASETS: dict[str, Dataset] = {d.name: d for m in _DOMAINS for d in m.DATASETS}
 

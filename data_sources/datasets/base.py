@@ -26,6 +26,13 @@ def to_local_naive(value: datetime) -> datetime:
     return value
 
 
+def local_now(at: datetime | None = None) -> datetime:
+    """`at` (or now) as naive Asia/Shanghai wall time: the clock the store's times are in."""
+    if at is None:
+        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    return to_local_naive(at)
+
+
 class TimedRecord(Record):
     """A record with a `ts` timestamp."""
 

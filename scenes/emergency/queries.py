@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.base import local_now
 from data_sources.datasets.emergency import (
     emergency_event_log as log_t,
 )
@@ -76,39 +76,25 @@ LATEST_READINGS = (
 )
 
 
-def _now(now: datetime | None) -> datetime:
-    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
-    if now is None:
-        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
-    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
-
-
-def _rows(
-    source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
-) -> list[dict]:
-    """Rows with plain-str keys (SQLAlchemy's quoted_name keys trip strict JSON encoders)."""
-    return [{str(k): v for k, v in row.items()} for row in source.fetch(statement, params)]
-
-
 def fetch_events(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Active and recent events, their timelines, and the warnings in force at `now`."""
-    at = _now(now)
+    at = local_now(now)
     window = {"since": at - RECENT, "until": at + FUTURE_SLACK}
     return {
-        "events": _rows(source, EVENTS, window),
-        "log": _rows(source, EVENT_LOG, window),
-        "warnings": _rows(source, WARNINGS, {"until": at + FUTURE_SLACK, "now": at}),
+        "events": source.fetch(EVENTS, window),
+        "log": source.fetch(EVENT_LOG, window),
+        "warnings": source.fetch(WARNINGS, {"until": at + FUTURE_SLACK, "now": at}),
         "as_of": at,
     }
 
 
 def fetch_sites(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Resources, risk sources, sensors and each sensor's latest reading (last 6 hours)."""
-    at = _now(now)
+    at = local_now(now)
     window = {"since": at - READING_WINDOW, "until": at + FUTURE_SLACK}
     return {
-        "resources": _rows(source, RESOURCES),
-        "risks": _rows(source, RISKS),
-        "sensors": _rows(source, SENSORS),
-        "readings": _rows(source, LATEST_READINGS, window),
+        "resources": source.fetch(RESOURCES),
+        "risks": source.fetch(RISKS),
+        "sensors": source.fetch(SENSORS),
+        "readings": source.fetch(LATEST_READINGS, window),
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.base import local_now
 from data_sources.datasets.environment import (
     air_hourly,
     air_stations,
@@ -54,37 +54,23 @@ WATER_TREND = (
 )
 
 
-def _now(now: datetime | None) -> datetime:
-    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
-    if now is None:
-        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
-    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
-
-
-def _rows(
-    source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
-) -> list[dict]:
-    """Rows with plain-str keys (SQLAlchemy's quoted_name keys trip strict JSON encoders)."""
-    return [{str(k): v for k, v in row.items()} for row in source.fetch(statement, params)]
-
-
 def fetch_air(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Return the stations and the last 48 h of hourly readings (the window is a bound param)."""
-    at = _now(now)
+    at = local_now(now)
     window = {"since": at - AIR_WINDOW, "until": at + FUTURE_SLACK}
     return {
-        "stations": _rows(source, STATIONS),
-        "readings": _rows(source, AIR_READINGS, window),
+        "stations": source.fetch(STATIONS),
+        "readings": source.fetch(AIR_READINGS, window),
         "since": window["since"],
     }
 
 
 def fetch_water(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Return the sections, each section's latest sample and the last 7 days of samples."""
-    at = _now(now)
+    at = local_now(now)
     until = at + FUTURE_SLACK
     return {
-        "sections": _rows(source, SECTIONS),
-        "latest": _rows(source, WATER_LATEST, {"until": until}),
-        "trend": _rows(source, WATER_TREND, {"since": at - WATER_WINDOW, "until": until}),
+        "sections": source.fetch(SECTIONS),
+        "latest": source.fetch(WATER_LATEST, {"until": until}),
+        "trend": source.fetch(WATER_TREND, {"since": at - WATER_WINDOW, "until": until}),
     }

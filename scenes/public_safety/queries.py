@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from data_sources.datasets import public_safety as ds
-from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.base import local_now
 
 alarms, areas, crowds = ds.public_safety_alarms, ds.public_safety_areas, ds.public_safety_crowds
 cameras, cases = ds.public_safety_cameras, ds.public_safety_cases
@@ -133,22 +133,15 @@ CASES_BY_COUNTY = (
 )
 
 
-def _now(now: datetime | None) -> datetime:
-    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
-    if now is None:
-        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
-    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
-
-
 def _rows(
     source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
 ) -> list[dict]:
-    """Rows with plain-str keys and plain ints (PostgreSQL sums arrive as Decimal)."""
+    """Rows with plain ints: PostgreSQL sums and counts arrive as Decimal."""
     out = []
     for row in source.fetch(statement, params):
         out.append(
             {
-                str(k): int(v) if k in ("n", "registered", "solved") and v is not None else v
+                k: int(v) if k in ("n", "registered", "solved") and v is not None else v
                 for k, v in row.items()
             }
         )
@@ -161,7 +154,7 @@ def _midnight(at: datetime) -> datetime:
 
 def fetch_alarms(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Alarm aggregates for the trend, spike, category, county and density panels."""
-    at = _now(now)
+    at = local_now(now)
     today, until = _midnight(at), at + FUTURE_SLACK
     window = {"since": today - timedelta(days=BASELINE_DAYS), "until": until}
     yesterday = {"since": today - timedelta(days=1), "until": at - timedelta(days=1)}
@@ -187,7 +180,7 @@ def fetch_alarms(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
 
 def fetch_areas(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """The key areas and each one's latest crowd count."""
-    at = _now(now)
+    at = local_now(now)
     return {
         "now": at,
         "areas": _rows(source, AREAS),
@@ -197,7 +190,7 @@ def fetch_areas(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
 
 def fetch_status(source: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """Each county's latest camera status and its cases over the last CASE_DAYS days."""
-    at = _now(now)
+    at = local_now(now)
     period = {"from_day": at.date() - timedelta(days=CASE_DAYS - 1), "to_day": at.date()}
     return {
         "now": at,

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.base import local_now
 from data_sources.datasets.traffic import (
     traffic_incidents,
     traffic_segments,
@@ -109,23 +109,9 @@ VEHICLES = (
 )
 
 
-def _now(now: datetime | None) -> datetime:
-    """The store keeps naive Asia/Shanghai wall time, so compare in that clock."""
-    if now is None:
-        return datetime.now(LOCAL_TZ).replace(tzinfo=None)
-    return now.astimezone(LOCAL_TZ).replace(tzinfo=None) if now.tzinfo else now
-
-
-def _rows(
-    source: Any, statement: sa.Executable, params: dict[str, Any] | None = None
-) -> list[dict]:
-    """Rows with plain-str keys (SQLAlchemy's quoted_name keys trip strict JSON encoders)."""
-    return [{str(k): v for k, v in row.items()} for row in source.fetch(statement, params)]
-
-
 def _series(source: Any, since: datetime, settings: list[str]) -> list[list[Any]]:
-    rows = _rows(
-        source, NETWORK_SERIES, {"since": since, "until": since + DAY, "settings": settings}
+    rows = source.fetch(
+        NETWORK_SERIES, {"since": since, "until": since + DAY, "settings": settings}
     )
     return [[r["ts"], r["w_dtp"], r["length_m"], r["w_speed"]] for r in rows]
 
@@ -136,16 +122,16 @@ def fetch_network(source: Any, *, now: datetime | None = None) -> dict[str, Any]
     Series rows are [ts, Σ L·DTP, Σ L, Σ L·v] for the urban network and for all roads, so the
     transform can apply the configured network scope and TPI bands.
     """
-    at = _now(now)
+    at = local_now(now)
     midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
     roads: dict[str, list[list[Any]]] = {}
-    for r in _rows(
-        source, ROAD_SERIES, {"since": midnight, "until": min(midnight + DAY, at + FUTURE_SLACK)}
+    for r in source.fetch(
+        ROAD_SERIES, {"since": midnight, "until": min(midnight + DAY, at + FUTURE_SLACK)}
     ):
         roads.setdefault(r["road"], []).append([r["ts"], round(float(r["speed"]), 1)])
     return {
         "day": midnight,
-        "segments": _rows(source, SEGMENTS),
+        "segments": source.fetch(SEGMENTS),
         "urban": {"today": _series(source, midnight, ["urban"]), "last_week": _series(source, midnight - WEEK, ["urban"])},
         "all": {
             "today": _series(source, midnight, ["urban", "intercity"]),
@@ -163,14 +149,14 @@ def fetch_live(
     vehicle_window: timedelta = VEHICLE_WINDOW,
 ) -> dict[str, Any]:
     """Each segment's latest speed, today's incidents (and older ones still open), vehicles."""
-    at = _now(now)
+    at = local_now(now)
     until = at + FUTURE_SLACK
     midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
     vehicles: dict[str, list[list[float]]] = {"bus": [], "taxi": []}
-    for r in _rows(source, VEHICLES, {"since": at - vehicle_window, "until": until}):
+    for r in source.fetch(VEHICLES, {"since": at - vehicle_window, "until": until}):
         vehicles.setdefault(r["kind"], []).append([r["lon"], r["lat"]])
     return {
-        "speeds": _rows(source, LATEST_SPEEDS, {"since": at - speed_window, "until": until}),
-        "incidents": _rows(source, INCIDENTS, {"since": midnight, "until": until}),
+        "speeds": source.fetch(LATEST_SPEEDS, {"since": at - speed_window, "until": until}),
+        "incidents": source.fetch(INCIDENTS, {"since": midnight, "until": until}),
         "vehicles": vehicles,
     }
