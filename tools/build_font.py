@@ -5,6 +5,7 @@ Run once when the character set changes: `python tools/build_font.py` (needs Deb
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from fontTools.ttLib import TTCollection
 
 SRC = Path("/usr/share/fonts/opentype/noto")
 OUT = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-EXTRA = "↑↓→←·—…℃µ³²₂₃ⅠⅡⅢⅣⅤⅥ①②③④⑤⑥⑦⑧⑨⑩★☆●○■□▲△◆◇、。，：；？！“”‘’（）《》【】〔〕～￥％＋－×÷≤≥≠±°‰"
+EXTRA = (
+    "↑↓→←·—…℃µ³²₂₃ⅠⅡⅢⅣⅤⅥ①②③④⑤⑥⑦⑧⑨⑩★☆●○■□▲△◆◇、。，：；？！“”‘’（）《》【】〔〕～￥％＋－×÷≤≥≠±°‰"
+)
 
 
 def charset() -> str:
@@ -21,10 +24,8 @@ def charset() -> str:
     chars = {chr(c) for c in range(0x20, 0x7F)}
     for hi in range(0xA1, 0xF8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([hi, lo]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     chars.update(EXTRA)
     return "".join(sorted(chars))
 
