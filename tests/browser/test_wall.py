@@ -6,6 +6,7 @@ The data-update test runs last in this file because it adds a test station to th
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -85,8 +86,23 @@ def test_scene_renders(open_page: Any, server: Server, scene_id: str) -> None:
     assert not page.locator(".stale-badge").inner_text().strip(), (
         "fresh data but a stale badge shows"
     )
-    # Let the next polls run too, so errors from live updates are caught as well.
-    page.wait_for_timeout(2500)
+    # The simulator keeps feeding: a later poll of this scene must bring new data (HTTP 200
+    # with a new token), not only 204s; errors from those live updates are caught too.
+    updates: list[float] = []
+
+    def on_response(response: Any) -> None:
+        if "_dash-update-component" not in response.url or response.status != 200:
+            return
+        try:
+            output = json.loads(response.request.post_data or "{}").get("output", "")
+        except ValueError:
+            return
+        if '"part":"token"' in output and f'"scene":"{scene_id}"' in output:
+            updates.append(time.monotonic())
+
+    page.on("response", on_response)
+    started = time.monotonic()
+    wait_until(lambda: any(t > started for t in updates), 12)
     wp.assert_no_errors()
     wp.assert_loopback_only()
 
