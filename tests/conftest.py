@@ -53,6 +53,20 @@ def wait_until(predicate: Callable[[], Any], timeout_s: float = 5.0, step_s: flo
         time.sleep(step_s)
 
 
+def city_geo() -> Any:
+    """Liaocheng's eight counties, simplified as the app does: the Geo pure transforms draw on."""
+    from wall.geo import load_geo
+
+    return load_geo(
+        REPO_ROOT / "data/geo/liaocheng_counties.geojson",
+        name_field="name",
+        code_field="adcode",
+        center=(115.98, 36.45),
+        zoom=8.2,
+        tolerance=0.002,
+    )
+
+
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Merge `overrides` into a copy of `base`; nested mappings merge, anything else replaces."""
     out = copy.deepcopy(dict(base))

@@ -17,7 +17,7 @@ from data_sources.simulator.environment import EnvironmentSim
 from data_sources.sql import SqlSource
 from scenes.base import Geo, RenderContext
 from scenes.render import map_style
-from wall.geo import load_geo
+from tests.conftest import city_geo
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 29, 17, 44, 9)
@@ -27,14 +27,7 @@ SEED = 20191
 @pytest.fixture(scope="session")
 def geo() -> Geo:
     """Liaocheng's eight counties, simplified as the app does."""
-    return load_geo(
-        REPO / "data/geo/liaocheng_counties.geojson",
-        name_field="name",
-        code_field="adcode",
-        center=(115.98, 36.45),
-        zoom=8.2,
-        tolerance=0.002,
-    )
+    return city_geo()
 
 
 @pytest.fixture
