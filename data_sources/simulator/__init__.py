@@ -72,7 +72,7 @@ class Simulator:
         for domain in self.domains:
             batches = domain.history(self.geo, start, end)
             for batch in tqdm(
-                batches, desc=f"seed {domain.name}", unit="batch", disable=not progress, total=days
+                batches, desc=f"seed {domain.name}", unit="batch", disable=not progress
             ):
                 total += self._send(batch)
         return total
