@@ -18,6 +18,16 @@ from data_sources.errors import SourceConfigError, map_errors
 log = logging.getLogger(__name__)
 
 
+def latest_per_key(
+    table: sa.Table, key: str, *where: Any, columns: Sequence[Any] | None = None
+) -> sa.Select:
+    """Each key's newest row (max `ts`) among the rows matching `where`, in key order."""
+    k = table.c[key]
+    newest = sa.select(k, sa.func.max(table.c.ts).label("ts")).where(*where).group_by(k).subquery()
+    joined = sa.and_(k == newest.c[key], table.c.ts == newest.c.ts)
+    return sa.select(*(columns or (table,))).join(newest, joined).order_by(k)
+
+
 def _engine_for(url: str, timeout_s: float, root: Path) -> Engine:
     """Create an engine lazily configured for the dialect; no connection is opened here."""
     parsed = sa.engine.make_url(url)

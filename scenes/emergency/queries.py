@@ -21,6 +21,7 @@ from data_sources.datasets.emergency import (
     emergency_sensors,
     emergency_warnings,
 )
+from data_sources.sql import latest_per_key
 
 RECENT = timedelta(hours=24)
 FUTURE_SLACK = timedelta(hours=1)
@@ -57,22 +58,11 @@ WARNINGS = (
 RESOURCES = sa.select(emergency_resources).order_by(emergency_resources.c.resource_id)
 RISKS = sa.select(emergency_risk_sources).order_by(emergency_risk_sources.c.source_id)
 SENSORS = sa.select(emergency_sensors).order_by(emergency_sensors.c.sensor_id)
-_latest = (
-    sa.select(emergency_readings.c.sensor_id, sa.func.max(emergency_readings.c.ts).label("ts"))
-    .where(emergency_readings.c.ts <= _UNTIL, emergency_readings.c.ts >= _SINCE)
-    .group_by(emergency_readings.c.sensor_id)
-    .subquery()
-)
-LATEST_READINGS = (
-    sa.select(emergency_readings)
-    .join(
-        _latest,
-        sa.and_(
-            emergency_readings.c.sensor_id == _latest.c.sensor_id,
-            emergency_readings.c.ts == _latest.c.ts,
-        ),
-    )
-    .order_by(emergency_readings.c.sensor_id)
+LATEST_READINGS = latest_per_key(
+    emergency_readings,
+    "sensor_id",
+    emergency_readings.c.ts <= _UNTIL,
+    emergency_readings.c.ts >= _SINCE,
 )
 
 

@@ -14,6 +14,7 @@ from data_sources.datasets.environment import (
     water_quality,
     water_sections,
 )
+from data_sources.sql import latest_per_key
 
 AIR_WINDOW = timedelta(hours=48)
 WATER_WINDOW = timedelta(days=7)
@@ -30,23 +31,7 @@ AIR_READINGS = (
     .order_by(air_hourly.c.ts, air_hourly.c.station_id)
 )
 SECTIONS = sa.select(water_sections).order_by(water_sections.c.section_id)
-_latest_ts = (
-    sa.select(water_quality.c.section_id, sa.func.max(water_quality.c.ts).label("ts"))
-    .where(water_quality.c.ts <= _UNTIL)
-    .group_by(water_quality.c.section_id)
-    .subquery()
-)
-WATER_LATEST = (
-    sa.select(water_quality)
-    .join(
-        _latest_ts,
-        sa.and_(
-            water_quality.c.section_id == _latest_ts.c.section_id,
-            water_quality.c.ts == _latest_ts.c.ts,
-        ),
-    )
-    .order_by(water_quality.c.section_id)
-)
+WATER_LATEST = latest_per_key(water_quality, "section_id", water_quality.c.ts <= _UNTIL)
 WATER_TREND = (
     sa.select(water_quality)
     .where(water_quality.c.ts >= _SINCE, water_quality.c.ts <= _UNTIL)

@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from data_sources.datasets import public_safety as ds
 from data_sources.datasets.base import local_now
+from data_sources.sql import latest_per_key
 
 alarms, areas, crowds = ds.public_safety_alarms, ds.public_safety_areas, ds.public_safety_crowds
 cameras, cases = ds.public_safety_cameras, ds.public_safety_cases
@@ -91,34 +92,8 @@ GRID = _counted(
 COUNT = sa.select(sa.func.count().label("n")).select_from(alarms).where(_IN_WINDOW)
 
 AREAS = sa.select(areas).order_by(areas.c.area_id)
-_latest_crowd = (
-    sa.select(crowds.c.area_id, sa.func.max(crowds.c.ts).label("ts"))
-    .where(crowds.c.ts <= _UNTIL)
-    .group_by(crowds.c.area_id)
-    .subquery()
-)
-CROWDS_LATEST = (
-    sa.select(crowds)
-    .join(
-        _latest_crowd,
-        sa.and_(crowds.c.area_id == _latest_crowd.c.area_id, crowds.c.ts == _latest_crowd.c.ts),
-    )
-    .order_by(crowds.c.area_id)
-)
-_latest_cam = (
-    sa.select(cameras.c.county, sa.func.max(cameras.c.ts).label("ts"))
-    .where(cameras.c.ts <= _UNTIL)
-    .group_by(cameras.c.county)
-    .subquery()
-)
-CAMERAS_LATEST = (
-    sa.select(cameras)
-    .join(
-        _latest_cam,
-        sa.and_(cameras.c.county == _latest_cam.c.county, cameras.c.ts == _latest_cam.c.ts),
-    )
-    .order_by(cameras.c.county)
-)
+CROWDS_LATEST = latest_per_key(crowds, "area_id", crowds.c.ts <= _UNTIL)
+CAMERAS_LATEST = latest_per_key(cameras, "county", cameras.c.ts <= _UNTIL)
 _FROM_DAY = sa.bindparam("from_day", type_=sa.Date)
 _TO_DAY = sa.bindparam("to_day", type_=sa.Date)
 CASES_BY_COUNTY = (

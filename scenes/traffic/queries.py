@@ -19,6 +19,7 @@ from data_sources.datasets.traffic import (
     traffic_speed,
     traffic_vehicles,
 )
+from data_sources.sql import latest_per_key
 
 FUTURE_SLACK = timedelta(minutes=10)
 SPEED_WINDOW = timedelta(minutes=15)
@@ -81,16 +82,12 @@ ROAD_SERIES = (
     .order_by(seg.c.road, spd.c.ts)
 )
 
-_latest = (
-    sa.select(spd.c.segment_id, sa.func.max(spd.c.ts).label("ts"))
-    .where(spd.c.ts >= _SINCE, spd.c.ts <= _UNTIL)
-    .group_by(spd.c.segment_id)
-    .subquery()
-)
-LATEST_SPEEDS = (
-    sa.select(spd.c.segment_id, spd.c.ts, spd.c.speed_kmh)
-    .join(_latest, sa.and_(spd.c.segment_id == _latest.c.segment_id, spd.c.ts == _latest.c.ts))
-    .order_by(spd.c.segment_id)
+LATEST_SPEEDS = latest_per_key(
+    spd,
+    "segment_id",
+    spd.c.ts >= _SINCE,
+    spd.c.ts <= _UNTIL,
+    columns=(spd.c.segment_id, spd.c.ts, spd.c.speed_kmh),
 )
 
 inc = traffic_incidents
