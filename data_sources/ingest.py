@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from data_sources.area import CityArea
 from data_sources.datasets import DATASETS, Dataset, metadata
-from data_sources.datasets.base import LOCAL_TZ
+from data_sources.datasets.base import LOCAL_TZ, Rejection
 from data_sources.errors import SourceError
 from data_sources.sql import SqlSource
 
@@ -35,16 +36,6 @@ class UnknownDataset(KeyError):
 
 class StoreUnavailable(RuntimeError):
     """The store could not take the batch; nothing from it was accepted."""
-
-
-@dataclass
-class Rejection:
-    """Why one record was refused."""
-
-    index: int
-    field: str
-    value: Any
-    reason: str
 
 
 @dataclass
@@ -115,8 +106,16 @@ def validate_records(
     dataset: Dataset, records: Sequence[Any], checks: Checks | None = None
 ) -> tuple[list[dict], list[Rejection]]:
     """Split records into validated rows and rejections naming index, field, value and reason."""
+    good, rejected = validate_indexed(dataset, records, checks)
+    return [row for _, row in good], rejected
+
+
+def validate_indexed(
+    dataset: Dataset, records: Sequence[Any], checks: Checks | None = None
+) -> tuple[list[tuple[int, dict]], list[Rejection]]:
+    """Like `validate_records`, keeping each good row's index in the batch."""
     checks = checks or Checks()
-    good: dict[tuple, dict] = {}
+    good: dict[tuple, tuple[int, dict]] = {}
     rejected: list[Rejection] = []
     keys = [c.name for c in dataset.table.primary_key.columns]
     for i, raw in enumerate(records):
@@ -132,8 +131,16 @@ def validate_records(
         if problem is not None:
             rejected.append(problem)
             continue
-        good[tuple(row[k] for k in keys)] = row  # the last duplicate in a batch wins
+        if dataset.writer is None:
+            good[tuple(row[k] for k in keys)] = (i, row)  # the last duplicate in a batch wins
+        else:
+            good[(i,)] = (i, row)  # a workflow writer decides about repeats itself
     return list(good.values()), rejected
+
+
+def _writer(path: str) -> Callable[..., tuple[int, list[Rejection]]]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class IngestService:
@@ -160,15 +167,22 @@ class IngestService:
         dataset = DATASETS.get(dataset_name)
         if dataset is None:
             raise UnknownDataset(dataset_name)
-        rows, rejected = validate_records(dataset, records, self.checks)
+        rows, rejected = validate_indexed(dataset, records, self.checks)
         result = IngestResult(dataset_name, rejected=rejected)
         if not rows:
             return result
         self.prepare()  # a store that was down at start-up gets its tables now
         try:
-            result.accepted = self.store.upsert(dataset.table, rows)
+            if dataset.writer is None:
+                result.accepted = self.store.upsert(dataset.table, [row for _, row in rows])
+            else:
+                accepted, refused = _writer(dataset.writer)(self.store, rows)
+                result.accepted = accepted
+                result.rejected = sorted(rejected + refused, key=lambda r: r.index)
         except SourceError as exc:
             raise StoreUnavailable(str(exc)) from exc
+        if not result.accepted:
+            return result
         try:
             self.bus.publish(
                 f"ingest.{dataset_name}",

@@ -1,9 +1,10 @@
 """Every ingest dataset, listed explicitly; a new domain adds one import and one tuple entry."""
 
-from data_sources.datasets import emergency, environment, public_safety, traffic
+from data_sources.datasets import cases, emergency, environment, public_safety, traffic
 from data_sources.datasets.base import Dataset, metadata
 
 _DOMAINS = (
+    cases,
     emergency,
     environment,
     public_safety,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -53,3 +54,16 @@ class Dataset:
     table: sa.Table
     description: str
     point: tuple[str, str] | None = None  # (lon field, lat field), WGS-84, checked against the city
+    # "module:function" storing validated rows whose acceptance depends on what is stored
+    # (a workflow); called as f(store, [(index, row)]) -> (accepted, [Rejection]). None: upsert.
+    writer: str | None = None
+
+
+@dataclass
+class Rejection:
+    """Why one record was refused."""
+
+    index: int
+    field: str
+    value: Any
+    reason: str

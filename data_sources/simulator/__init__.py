@@ -22,6 +22,8 @@ DOMAIN_MODULES: dict[str, str] = {
     "emergency": "data_sources.simulator.emergency",
     "traffic": "data_sources.simulator.traffic",
     "public_safety": "data_sources.simulator.public_safety",
+    "grid_governance": "data_sources.simulator.grid_governance",
+    "city_management": "data_sources.simulator.city_management",
 }
 
 
