@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 
@@ -32,7 +32,7 @@ class State(StrEnum):
     CANCELLED = "作废"
     RETURNED = "回退"  # the department sends a dispatch back to the centre
     EXTENDED = "延期"  # approved extension, with a new deadline
-    SUSPENDED = "缓办"  # approved deferral, with a resume-by deadline
+    SUSPENDED = "缓办"  # approved deferral; its deadline replaces the handling deadline
 
 
 S = State
@@ -55,7 +55,8 @@ TRANSITIONS: dict[State, tuple[State, ...]] = {
     S.CANCELLED: (),
 }
 INITIAL = S.REPORTED
-# Entering these needs a new deadline (延期: the extended one; 缓办: resume by).
+# Entering these needs a new handling deadline, which replaces the case's (延期 must move it
+# later; 缓办 sets the deadline the deferred case is now due by).
 NEEDS_DEADLINE = frozenset({S.EXTENDED, S.SUSPENDED})
 FINISHED = frozenset({S.CLOSED, S.EVALUATED, S.CANCELLED})
 # Open cases whose clock runs; 缓办 is paused, finished ones are done.
@@ -177,7 +178,9 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
     """numerator / denominator as a percentage rounded half-up to 0.01; None when undefined."""
     if not denominator:
         return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 60  # exact enough that quantize, not the division, does the rounding
+        return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
 
 
 def case_rates(counts: Mapping[str, int]) -> dict[str, Decimal | None]:

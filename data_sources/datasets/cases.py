@@ -5,8 +5,8 @@ Cases of both scenes share one table (`source` says which: 网格 events or 城�
 workflow. A case enters through `cases` (its 上报) and moves only through `case_transitions`,
 whose writer checks every step against `indicators.cases` and the stored state, so an invalid
 step is rejected and never reaches the history. The columns after `reported_at` are kept by
-that writer (state, the first time of each milestone, counters) so the KPIs aggregate one table
-in SQL. Members are identified by a code, never by name or phone number.
+that writer (state; the first 受理/立案/派遣/结案/作废 time; the last 反馈 time; the current
+deadline, which 延期 and 缓办 replace; counters) so the KPIs aggregate one table in SQL. Members are identified by a code, never by name or phone number.
 """
 
 from __future__ import annotations
