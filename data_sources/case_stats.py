@@ -13,7 +13,7 @@ Period semantics (docs/city_management.md): a period runs from its start to `now
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,8 @@ def _epoch_pg(element: Any, compiler: Any, **kw: Any) -> str:
 
 
 def _count(cond: Any) -> Any:
-    return sa.func.sum(sa.case((cond, 1), else_=0))
+    # SUM(CAST(bool AS INTEGER)): cheaper than CASE per row on SQLite; NULL comparisons add nothing.
+    return sa.func.sum(sa.cast(cond, sa.Integer))
 
 
 def _between(col: Any, a: Any, b: Any) -> Any:
@@ -62,22 +63,26 @@ def _due(a: Any, b: Any, early: bool) -> Any:
     return sa.and_(c.state != State.CANCELLED.value, cond)
 
 
-def period_columns(tag: str, a: Any, b: Any, early: bool) -> list[Any]:
-    """The eight `case_rates` counts and the mean handling time for one period, labelled."""
-    due = _due(a, b, early)
-    handled = _between(c.handled_at, a, b)
+def period_columns(tag: str, a: Any, now: Any, early: bool) -> list[Any]:
+    """The eight `case_rates` counts and the mean handling time for the period [a, now].
+
+    Milestones are past events (ingest refuses times more than a few minutes ahead), so
+    "in [a, now]" is tested as ">= a"; only the deadline, which lies ahead, needs both ends.
+    """
+    due = _due(a, now, early)
+    handled = c.handled_at >= a
     return [
-        _count(_between(c.accepted_at, a, b)).label(f"{tag}accepted"),
-        _count(_between(c.registered_at, a, b)).label(f"{tag}registered"),
-        _count(_between(c.dispatched_at, a, b)).label(f"{tag}dispatched"),
+        _count(c.accepted_at >= a).label(f"{tag}accepted"),
+        _count(c.registered_at >= a).label(f"{tag}registered"),
+        _count(c.dispatched_at >= a).label(f"{tag}dispatched"),
         _count(due).label(f"{tag}due"),
         _count(sa.and_(due, c.closed_at.is_not(None))).label(f"{tag}closed"),
         _count(sa.and_(due, c.closed_at <= c.deadline)).label(f"{tag}closed_ontime"),
         _count(sa.and_(due, c.rework_count > 0)).label(f"{tag}rework"),
         _count(sa.and_(due, c.extension_count > 0)).label(f"{tag}extended"),
-        sa.func.avg(
+        sa.func.sum(
             sa.case((handled, epoch_s(c.handled_at) - epoch_s(c.dispatched_at)), else_=None)
-        ).label(f"{tag}handling_s"),
+        ).label(f"{tag}handling_sum"),
         _count(handled).label(f"{tag}handled"),
     ]
 
@@ -104,41 +109,70 @@ COUNT_FIELDS = (
 )
 
 
-def rates_statement(periods: Sequence[str], *, early: bool) -> sa.Select:
-    """One SELECT giving every period's counts for one `source` (bound parameters only)."""
-    cols: list[Any] = []
-    relevant = []
-    for p in periods:
-        a, b = sa.bindparam(f"{p}_a", type_=sa.DateTime), sa.bindparam(f"{p}_b", type_=sa.DateTime)
-        cols += period_columns(f"{p}__", a, b, early)
-        relevant += [c.updated_at >= a, _between(c.deadline, a, b)]
-    return sa.select(*cols).where(c.source == sa.bindparam("source"), sa.or_(*relevant))
+def period_statement(*, early: bool, by_department: bool = False) -> sa.Select:
+    """The counts for one period [:a, :now] of one :source, optionally per department.
+
+    One statement per period lets each read only the cases its period touches (moved since its
+    start, or due in it); the month's, grouped by department, is also the ranking.
+    """
+    a = sa.bindparam("a", type_=sa.DateTime)
+    now = sa.bindparam("now", type_=sa.DateTime)
+    cols = period_columns("", a, now, early)
+    stmt = sa.select(*([c.department] if by_department else []), *cols).where(
+        c.source == sa.bindparam("source"), sa.or_(c.updated_at >= a, c.deadline >= a)
+    )
+    return stmt.group_by(c.department).order_by(c.department) if by_department else stmt
+
+
+def _counts(row: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: int(row[k] or 0) for k in (*COUNT_FIELDS, "handled")}
+    out["handling_sum"] = float(row["handling_sum"] or 0.0)
+    return out
+
+
+def _finish(counts: dict[str, Any]) -> dict[str, Any]:
+    """Turn the summed handling seconds into a mean."""
+    total = counts.pop("handling_sum")
+    counts["handling_s"] = total / counts["handled"] if counts["handled"] else None
+    return counts
+
+
+def case_summary(store: Any, source: str, now: datetime, *, early: bool = True) -> dict[str, Any]:
+    """Everything the KPI panels need for one case source, in four aggregate statements:
+
+    periods (today/week/month counts and mean handling time), the month per department (the
+    ranking; its sum is the month) and open cases past their deadline per department.
+    """
+    bounds = period_bounds(now)
+    params = {"source": source, "now": now}
+    periods: dict[str, dict[str, Any]] = {}
+    for p in ("today", "week"):
+        (row,) = store.fetch(period_statement(early=early), {**params, "a": bounds[p][0]})
+        periods[p] = _finish(_counts(row))
+    month_rows = store.fetch(
+        period_statement(early=early, by_department=True), {**params, "a": bounds["month"][0]}
+    )
+    month = dict.fromkeys((*COUNT_FIELDS, "handled"), 0) | {"handling_sum": 0.0}
+    departments = []
+    for row in month_rows:
+        counts = _counts(row)
+        for k in month:
+            month[k] += counts[k]
+        if row["department"] is not None:
+            departments.append({"department": row["department"], **_finish(counts)})
+    periods["month"] = _finish(month)
+    overdue = [
+        {"department": r["department"], "n": int(r["n"])}
+        for r in store.fetch(overdue_statement(), params)
+    ]
+    return {"periods": periods, "departments": departments, "overdue": overdue}
 
 
 def period_counts(
-    store: Any,
-    source: str,
-    now: datetime,
-    *,
-    early: bool = True,
-    periods: Sequence[str] = ("today", "week", "month"),  # fmt: skip
+    store: Any, source: str, now: datetime, *, early: bool = True
 ) -> dict[str, dict[str, Any]]:
-    """{period: {count: int, 'handling_s': float | None, 'handled': int}} for one case source."""
-    bounds = period_bounds(now)
-    params: dict[str, Any] = {"source": source}
-    for p in periods:
-        params[f"{p}_a"], params[f"{p}_b"] = bounds[p]
-    (row,) = store.fetch(rates_statement(periods, early=early), params)
-    return {p: _period(row, p) for p in periods}
-
-
-def _period(row: Mapping[str, Any], p: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in (*COUNT_FIELDS, "handled"):
-        out[key] = int(row[f"{p}__{key}"] or 0)
-    h = row[f"{p}__handling_s"]
-    out["handling_s"] = None if h is None else float(h)
-    return out
+    """{today|week|month: {count: int, 'handled': int, 'handling_s': float | None}}."""
+    return case_summary(store, source, now, early=early)["periods"]
 
 
 def overdue_statement() -> sa.Select:
@@ -156,7 +190,7 @@ def department_statement(*, early: bool) -> sa.Select:
     """Per department over one period: due, closed on time, rework, mean handling time."""
     a, b = sa.bindparam("a", type_=sa.DateTime), sa.bindparam("b", type_=sa.DateTime)
     due = _due(a, b, early)
-    handled = _between(c.handled_at, a, b)
+    handled = c.handled_at >= a  # a past event: see period_columns
     return (
         sa.select(
             c.department,
@@ -171,7 +205,7 @@ def department_statement(*, early: bool) -> sa.Select:
         .where(
             c.source == sa.bindparam("source"),
             c.department.is_not(None),
-            sa.or_(c.updated_at >= a, _between(c.deadline, a, b)),
+            sa.or_(c.updated_at >= a, c.deadline >= a),
         )
         .group_by(c.department)
         .order_by(c.department)
