@@ -88,11 +88,12 @@ class Checks:
 
     def problem(self, index: int, dataset: Dataset, row: dict[str, Any]) -> Rejection | None:
         """The first contextual problem with a validated row, or None."""
-        if self.future_tolerance_s is not None and isinstance(row.get("ts"), datetime):
+        clock = row.get(dataset.clock)
+        if self.future_tolerance_s is not None and isinstance(clock, datetime):
             limit = self.now() + timedelta(seconds=self.future_tolerance_s)
-            if row["ts"] > limit:
+            if clock > limit:
                 ahead = f"more than {self.future_tolerance_s:g} s in the future (server time {self.now():%Y-%m-%dT%H:%M:%S})"
-                return Rejection(index, "ts", row["ts"].isoformat(), ahead)
+                return Rejection(index, dataset.clock, clock.isoformat(), ahead)
         if self.area is not None and dataset.point is not None:
             lon_f, lat_f = dataset.point
             lon, lat = row.get(lon_f), row.get(lat_f)

@@ -57,6 +57,7 @@ class Dataset:
     # "module:function" storing validated rows whose acceptance depends on what is stored
     # (a workflow); called as f(store, [(index, row)]) -> (accepted, [Rejection]). None: upsert.
     writer: str | None = None
+    clock: str = "ts"  # the time field that may not lie in the future (ingest.future_tolerance_s)
 
 
 @dataclass

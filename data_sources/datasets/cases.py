@@ -292,6 +292,7 @@ DATASETS = (
         "网格事件与城管案件上报（WGS-84）",
         ("lon", "lat"),
         writer="data_sources.case_store:write_reports",
+        clock="reported_at",
     ),  # fmt: skip
     Dataset(
         "case_transitions",

@@ -74,3 +74,19 @@ def test_ingest_rejects_timestamps_beyond_the_tolerance(tmp_path) -> None:
     [rej] = result.rejected
     assert (rej.index, rej.field, rej.value) == (1, "ts", "2026-11-29T10:11:00")
     assert rej.reason.startswith("more than 600 s in the future")
+
+
+def test_a_case_report_from_the_future_is_rejected_on_reported_at(tmp_path) -> None:
+    store = SqlSource("citydb", f"sqlite:///{tmp_path}/c.db")
+    store.create_tables(metadata)
+    service = IngestService(store, MemoryBackend(), Checks(future_tolerance_s=600, now=lambda: NOW))
+    report = {
+        "case_id": "F1", "source": "城管", "kind": "事件", "category": "市容环境",
+        "subcategory": "暴露垃圾", "county": "371502", "lon": 115.98, "lat": 36.45,
+        "reported_at": (NOW + timedelta(hours=2)).isoformat(),
+    }  # fmt: skip
+    result = service.ingest("cases", [report])
+    assert result.accepted == 0
+    [rej] = result.rejected
+    assert (rej.field, rej.value) == ("reported_at", "2026-11-29T12:00:00")
+    assert rej.reason.startswith("more than 600 s in the future")
