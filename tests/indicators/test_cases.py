@@ -307,3 +307,17 @@ def test_replay_checks_the_extension_against_the_dispatch_deadline() -> None:
     steps[8] = Step(steps[8].at, S.EXTENDED, None)
     with pytest.raises(InvalidTransition, match="needs a new deadline"):
         replay("C1", steps)
+
+
+def test_the_documented_transition_table_matches_the_machine() -> None:
+    from pathlib import Path
+
+    from indicators.cases import TRANSITIONS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cases.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in {s.value for s in TRANSITIONS}:
+            rows[cells[0]] = set() if cells[1].startswith("—") else set(cells[1].split("、"))
+    assert rows == {k.value: {v.value for v in vs} for k, vs in TRANSITIONS.items()}
