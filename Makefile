@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 export CITYOPS_INGEST_KEY ?= dev-ingest-key
 
-.PHONY: run test install seed serve lint format bench screenshots clean
+.PHONY: run test install seed serve lint format bench bench-cases screenshots clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ format: install
 
 bench: install
 	$(BIN)/python bench/viewers.py
+
+bench-cases: install
+	$(BIN)/python bench/case_rates.py
 
 screenshots: install
 	CITYOPS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshot
