@@ -55,7 +55,7 @@ def _between(col: Any, a: Any, b: Any) -> Any:
 
 
 def _due(a: Any, b: Any, early: bool) -> Any:
-    """The 应结案 condition for the period [a, b]."""
+    """The 应结案 condition for the period [a, b] (for `department_statement`)."""
     by_deadline = _between(c.deadline, a, b)
     cond = by_deadline
     if early:
@@ -63,27 +63,35 @@ def _due(a: Any, b: Any, early: bool) -> Any:
     return sa.and_(c.state != State.CANCELLED.value, cond)
 
 
-def period_columns(tag: str, a: Any, now: Any, early: bool) -> list[Any]:
-    """The eight `case_rates` counts and the mean handling time for the period [a, now].
+def period_columns(a: Any, now: Any) -> list[Any]:
+    """The counts of the period [a, now] under both 应结案数 rules, and the handling time.
 
-    Milestones are past events (ingest refuses times more than a few minutes ahead), so
-    "in [a, now]" is tested as ">= a"; only the deadline, which lies ahead, needs both ends.
+    `due`… `extended` count cases whose deadline falls in the period; `early`, `early_rework`
+    and `early_extended` count cases closed in it before their deadline (提前结案), which
+    `combine` adds when the rule includes them (an early closure is closed and on time).
+    Milestones are past events (ingest refuses times more than a few minutes ahead), so "in
+    [a, now]" is tested as ">= a"; only the deadline, which lies ahead, needs both ends.
     """
-    due = _due(a, now, early)
+    live = c.state != State.CANCELLED.value
+    due = sa.and_(live, c.deadline >= a, c.deadline <= now)
+    early = sa.and_(live, c.closed_at >= a, c.deadline > now)
     handled = c.handled_at >= a
     return [
-        _count(c.accepted_at >= a).label(f"{tag}accepted"),
-        _count(c.registered_at >= a).label(f"{tag}registered"),
-        _count(c.dispatched_at >= a).label(f"{tag}dispatched"),
-        _count(due).label(f"{tag}due"),
-        _count(sa.and_(due, c.closed_at.is_not(None))).label(f"{tag}closed"),
-        _count(sa.and_(due, c.closed_at <= c.deadline)).label(f"{tag}closed_ontime"),
-        _count(sa.and_(due, c.rework_count > 0)).label(f"{tag}rework"),
-        _count(sa.and_(due, c.extension_count > 0)).label(f"{tag}extended"),
+        _count(c.accepted_at >= a).label("accepted"),
+        _count(c.registered_at >= a).label("registered"),
+        _count(c.dispatched_at >= a).label("dispatched"),
+        _count(due).label("due"),
+        _count(sa.and_(due, c.closed_at.is_not(None))).label("closed"),
+        _count(sa.and_(due, c.closed_at <= c.deadline)).label("closed_ontime"),
+        _count(sa.and_(due, c.rework_count > 0)).label("rework"),
+        _count(sa.and_(due, c.extension_count > 0)).label("extended"),
+        _count(early).label("early"),
+        _count(sa.and_(early, c.rework_count > 0)).label("early_rework"),
+        _count(sa.and_(early, c.extension_count > 0)).label("early_extended"),
         sa.func.sum(
             sa.case((handled, epoch_s(c.handled_at) - epoch_s(c.dispatched_at)), else_=None)
-        ).label(f"{tag}handling_sum"),
-        _count(handled).label(f"{tag}handled"),
+        ).label("handling_sum"),
+        _count(handled).label("handled"),
     ]
 
 
@@ -109,7 +117,7 @@ COUNT_FIELDS = (
 )
 
 
-def period_statement(*, early: bool, by_department: bool = False) -> sa.Select:
+def period_statement(*, by_department: bool = False) -> sa.Select:
     """The counts for one period [:a, :now] of one :source, optionally per department.
 
     One statement per period lets each read only the cases its period touches (moved since its
@@ -117,50 +125,57 @@ def period_statement(*, early: bool, by_department: bool = False) -> sa.Select:
     """
     a = sa.bindparam("a", type_=sa.DateTime)
     now = sa.bindparam("now", type_=sa.DateTime)
-    cols = period_columns("", a, now, early)
+    cols = period_columns(a, now)
     stmt = sa.select(*([c.department] if by_department else []), *cols).where(
         c.source == sa.bindparam("source"), sa.or_(c.updated_at >= a, c.deadline >= a)
     )
     return stmt.group_by(c.department).order_by(c.department) if by_department else stmt
 
 
-def _counts(row: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {k: int(row[k] or 0) for k in (*COUNT_FIELDS, "handled")}
+RAW_FIELDS = (*COUNT_FIELDS, "early", "early_rework", "early_extended", "handled")
+
+
+def _raw(row: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: int(row[k] or 0) for k in RAW_FIELDS}
     out["handling_sum"] = float(row["handling_sum"] or 0.0)
     return out
 
 
-def _finish(counts: dict[str, Any]) -> dict[str, Any]:
-    """Turn the summed handling seconds into a mean."""
-    total = counts.pop("handling_sum")
-    counts["handling_s"] = total / counts["handled"] if counts["handled"] else None
-    return counts
+def combine(raw: Mapping[str, Any], *, early: bool) -> dict[str, Any]:
+    """The `case_rates` counts under one 应结案数 rule, plus `handled` and the mean `handling_s`."""
+    out = {k: raw[k] for k in (*COUNT_FIELDS, "handled")}
+    if early:
+        for k in ("due", "closed", "closed_ontime"):
+            out[k] += raw["early"]
+        out["rework"] += raw["early_rework"]
+        out["extended"] += raw["early_extended"]
+    out["handling_s"] = raw["handling_sum"] / raw["handled"] if raw["handled"] else None
+    return out
 
 
-def case_summary(store: Any, source: str, now: datetime, *, early: bool = True) -> dict[str, Any]:
-    """Everything the KPI panels need for one case source, in four aggregate statements:
+def case_summary(store: Any, source: str, now: datetime) -> dict[str, Any]:
+    """Everything the KPI panels need for one case source, in four aggregate statements.
 
-    periods (today/week/month counts and mean handling time), the month per department (the
-    ranking; its sum is the month) and open cases past their deadline per department.
+    `periods` (today/week/month) and `departments` (the month per department: the ranking;
+    summed, the month) hold raw counts for both 应结案数 rules — pass them through `combine`;
+    `overdue` lists open cases past their deadline per department.
     """
     bounds = period_bounds(now)
     params = {"source": source, "now": now}
     periods: dict[str, dict[str, Any]] = {}
     for p in ("today", "week"):
-        (row,) = store.fetch(period_statement(early=early), {**params, "a": bounds[p][0]})
-        periods[p] = _finish(_counts(row))
-    month_rows = store.fetch(
-        period_statement(early=early, by_department=True), {**params, "a": bounds["month"][0]}
-    )
-    month = dict.fromkeys((*COUNT_FIELDS, "handled"), 0) | {"handling_sum": 0.0}
+        (row,) = store.fetch(period_statement(), {**params, "a": bounds[p][0]})
+        periods[p] = _raw(row)
+    rows = store.fetch(period_statement(by_department=True), {**params, "a": bounds["month"][0]})
+    month = dict.fromkeys(RAW_FIELDS, 0) | {"handling_sum": 0.0}
     departments = []
-    for row in month_rows:
-        counts = _counts(row)
+    for row in rows:
+        raw = _raw(row)
         for k in month:
-            month[k] += counts[k]
+            month[k] += raw[k]
         if row["department"] is not None:
-            departments.append({"department": row["department"], **_finish(counts)})
-    periods["month"] = _finish(month)
+            departments.append({"department": row["department"], **raw})
+    periods["month"] = month
     overdue = [
         {"department": r["department"], "n": int(r["n"])}
         for r in store.fetch(overdue_statement(), params)
@@ -171,8 +186,9 @@ def case_summary(store: Any, source: str, now: datetime, *, early: bool = True) 
 def period_counts(
     store: Any, source: str, now: datetime, *, early: bool = True
 ) -> dict[str, dict[str, Any]]:
-    """{today|week|month: {count: int, 'handled': int, 'handling_s': float | None}}."""
-    return case_summary(store, source, now, early=early)["periods"]
+    """{today|week|month: `case_rates` counts + handled + handling_s} under one rule."""
+    periods = case_summary(store, source, now)["periods"]
+    return {p: combine(raw, early=early) for p, raw in periods.items()}
 
 
 def overdue_statement() -> sa.Select:

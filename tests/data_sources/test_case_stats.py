@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from data_sources.case_stats import case_summary, period_bounds
+from data_sources.case_stats import case_summary, combine, period_bounds
 from data_sources.datasets import metadata
 from data_sources.ingest import IngestService
 from data_sources.memory import MemoryBackend
@@ -114,8 +114,8 @@ def test_counts_follow_the_period_rules(service: IngestService) -> None:
     # G: a 网格 event: never in the 城管 numbers.
     make_case(service, "G", datetime(2026, 11, 18, 9), upto="结案", source="网格")
 
-    s = case_summary(service.store, "城管", NOW, early=True)
-    today, week, month = (s["periods"][p] for p in ("today", "week", "month"))
+    s = case_summary(service.store, "城管", NOW)
+    today, week, month = (combine(s["periods"][p], early=True) for p in ("today", "week", "month"))
     assert (today["accepted"], today["registered"], today["dispatched"]) == (2, 1, 1)  # C, E / C
     assert (week["accepted"], month["accepted"]) == (3, 6)
     assert (today["due"], today["closed"], today["closed_ontime"]) == (2, 2, 1)  # B late, C early
@@ -128,11 +128,12 @@ def test_counts_follow_the_period_rules(service: IngestService) -> None:
     assert rates["ontime_closure_rate"] == Decimal("60.00")
 
     # Without early closures, C leaves 应结案数.
-    late_only = case_summary(service.store, "城管", NOW, early=False)["periods"]
-    assert (late_only["today"]["due"], late_only["month"]["due"]) == (1, 4)
+    strict = {p: combine(raw, early=False) for p, raw in s["periods"].items()}
+    assert (strict["today"]["due"], strict["month"]["due"]) == (1, 4)
+    assert (strict["today"]["closed"], strict["today"]["rework"]) == (1, 0)
 
     # Departments sum to the month; overdue names only D's department.
-    depts = {d["department"]: d for d in s["departments"]}
+    depts = {d["department"]: combine(d, early=True) for d in s["departments"]}
     assert set(depts) == {"环卫处", "住建局"}
     assert sum(d["due"] for d in depts.values()) == month["due"]
     assert depts["住建局"]["due"] == 1 and depts["住建局"]["closed"] == 0
@@ -144,7 +145,7 @@ def test_mean_handling_time_is_dispatch_to_last_feedback(service: IngestService)
     make_case(service, "H1", datetime(2026, 11, 18, 8), upto="反馈", deadline=NOW + DAY)
     # With a rework (反馈 +50, 返工 +60, 处置 +70): 派遣 +30, last 反馈 +80 → 50 minutes.
     make_case(service, "H2", datetime(2026, 11, 18, 9), upto="核查", deadline=NOW + DAY, rework=True)  # fmt: skip
-    today = case_summary(service.store, "城管", NOW)["periods"]["today"]
+    today = combine(case_summary(service.store, "城管", NOW)["periods"]["today"], early=True)
     assert today["handled"] == 2
     assert today["handling_s"] == pytest.approx((20 + 50) / 2 * 60, abs=1)
 
@@ -171,7 +172,7 @@ def test_overdue_skips_deferred_and_finished_cases(service: IngestService) -> No
 
 def test_an_empty_store_gives_zero_counts_and_no_mean(service: IngestService) -> None:
     s = case_summary(service.store, "城管", NOW)
-    assert s["periods"]["month"]["due"] == 0
-    assert s["periods"]["month"]["handling_s"] is None
+    month = combine(s["periods"]["month"], early=True)
+    assert month["due"] == 0 and month["handling_s"] is None
     assert s["departments"] == [] and s["overdue"] == []
     assert case_rates({"due": 0, "closed": 0})["closure_rate"] is None
