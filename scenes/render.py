@@ -48,7 +48,13 @@ def base_layout(**overrides: Any) -> dict[str, Any]:
 
 def figure(traces: Sequence[Any], **layout: Any) -> dict[str, Any]:
     """Build a JSON-ready figure with the wall layout."""
-    return to_jsonable(go.Figure(data=list(traces), layout=base_layout(**layout)))
+    fig = to_jsonable(go.Figure(data=list(traces), layout=base_layout(**layout)))
+    for trace in fig.get("data", ()):
+        if trace.get("type") == "scattermap":
+            # Without a family, MapLibre draws CJK with the system's "sans-serif": tofu on a
+            # wall PC without CJK fonts. Naming ours makes it draw with the bundled web font.
+            trace.setdefault("textfont", {}).setdefault("family", FONT)
+    return fig
 
 
 def empty_figure(text: str = EMPTY_TEXT) -> dict[str, Any]:
