@@ -239,27 +239,6 @@ def test_build_view_with_no_data_gives_empty_states(scene: Scene, ctx: RenderCon
             assert_not_blank(panel.name, value)
 
 
-def _figures(view: dict[str, Any]) -> Any:
-    for value in view.values():
-        if isinstance(value, dict) and "data" in value:
-            yield value
-        elif isinstance(value, dict):
-            yield from _figures(value)
-
-
-@pytest.mark.parametrize("scene", ALL, ids=IDS)
-def test_map_text_names_the_bundled_font(scene: Scene, ctx: RenderContext) -> None:
-    """Map labels without a font family are drawn with the system font: tofu on a wall PC
-    without CJK fonts. Every map text trace must name the bundled one."""
-    view = scene.build_view(empty_products(scene), scene.options(), ctx)
-    for fig in _figures(view):
-        for trace in fig["data"]:
-            if trace.get("type") == "scattermap":
-                assert "Noto Sans SC" in trace.get("textfont", {}).get("family", ""), trace.get(
-                    "name"
-                )
-
-
 @pytest.mark.parametrize("scene", ALL, ids=IDS)
 def test_summarize_with_no_data(scene: Scene, ctx: RenderContext) -> None:
     summary = scene.summarize(empty_products(scene), scene.options(), ctx)
