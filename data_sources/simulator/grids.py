@@ -138,10 +138,11 @@ def _allocate(total: int, weights: list[float], minimum: int) -> list[int]:
 
 
 def generate_grids(geo: Geo, seed: int, total: int = 300) -> list[GridCell]:
-    """About `total` grids covering every county of `geo`, nested township → community → grid."""
+    """`total` grids (at least two per county) covering every county, nested township →
+    community → grid."""
     counties = {f["properties"]["adcode"]: shape(f["geometry"]) for f in geo.counties["features"]}
     codes = sorted(counties)
-    per_county = _allocate(total, [COUNTY_WEIGHT.get(c, 1.0) for c in codes], minimum=4)
+    per_county = _allocate(total, [COUNTY_WEIGHT.get(c, 1.0) for c in codes], minimum=2)
     cells: list[GridCell] = []
     for ci, (county, n) in enumerate(zip(codes, per_county, strict=True)):
         poly = counties[county].buffer(0)
@@ -156,9 +157,13 @@ def generate_grids(geo: Geo, seed: int, total: int = 300) -> list[GridCell]:
         seeds = urban + rural
         home = [next((i for i, t in enumerate(towns) if t.covers(Point(s))), 0) for s in seeds]
         for ti, town in enumerate(towns):
+            if ti not in home:
+                # A township no seed fell in takes one from the fullest, so the count stays exact.
+                donor = max(range(len(towns)), key=home.count)
+                k = home.index(donor)
+                seeds[k], home[k] = town.representative_point().coords[0], ti
+        for ti, town in enumerate(towns):
             mine = [s for s, h in zip(seeds, home, strict=True) if h == ti]
-            if not mine:
-                mine = [town.representative_point().coords[0]]
             mine.sort(key=lambda p: (round(p[1], 2), p[0]))  # rows north-south, then west-east
             street = ti < 2 and county in ("371502", "371503", "371581")
             t_code = f"{county}{(ti + 1) if street else (101 + ti):03d}"

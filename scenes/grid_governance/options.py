@@ -1,8 +1,10 @@
-"""Options of the 网格化治理 scene: alert threshold, heat bands and the simulator's sizes."""
+"""Options of the 网格化治理 scene: alert threshold, heat bands, list sizes and the simulator."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DETAIL_CAP = 50  # open events per grid kept in the detail product (queries.py); detail_rows <= this
 
 
 class Options(BaseModel):
@@ -16,7 +18,22 @@ class Options(BaseModel):
     heat_bands: tuple[int, ...] = Field(
         (1, 3, 6, 10), description="upper edges (open events per grid) of the heat-map colours"
     )
-    detail_rows: int = Field(12, ge=3, le=50, description="events listed for a clicked grid")
+    detail_rows: int = Field(
+        12, ge=3, le=DETAIL_CAP, description="events listed for a clicked grid"
+    )
+    member_rows: int = Field(4, ge=1, le=12, description="grid members listed for a clicked grid")
+    member_timeout_min: int = Field(
+        30,
+        ge=5,
+        le=1440,
+        description="a member whose last report is older than this counts as offline (失联)",
+    )
+    township_rows: int = Field(
+        8, ge=3, le=20, description="townships shown for the chosen county, most open events first"
+    )
+    map_labels: int = Field(
+        12, ge=0, le=60, description="alert grids whose open count is written on the map"
+    )
     max_alerts: int = Field(
         8, ge=1, le=50, description="alerts sent to the ticker before the rest are summarised"
     )

@@ -81,3 +81,8 @@ def test_the_same_seed_gives_the_same_grids(geo, cells) -> None:
     assert all(a.polygon.equals(b.polygon) for a, b in zip(again, cells, strict=True))
     other = generate_grids(geo, SEED + 1, 300)
     assert any(not a.polygon.equals(b.polygon) for a, b in zip(other, cells, strict=False))
+
+
+@pytest.mark.parametrize("total", [20, 40, 150, 600])
+def test_the_count_is_exact(geo, total) -> None:
+    assert len(generate_grids(geo, SEED, total)) == total
