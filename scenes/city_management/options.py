@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from data_sources.datasets.cases import PART_CLASSES
 
+# Rows the drill product keeps per (rate, period) list: the hub fetches without options, so
+# the product holds this many and the wall shows the first `drill_rows` of them.
+DRILL_CAP = 40
+
 
 class PartClass(BaseModel):
     """A major part class: its 2-digit code and its minor classes (name -> 2-digit code)."""
@@ -84,7 +88,23 @@ class Options(BaseModel):
         description="应结案数 also counts cases closed in the period before their deadline falls "
         "(提前结案), not only cases whose deadline falls in the period",
     )
-    drill_rows: int = Field(30, ge=5, le=200, description="cases listed behind a KPI tile")
+    drill_rows: int = Field(
+        30,
+        ge=5,
+        le=DRILL_CAP,
+        description=f"cases listed behind a KPI tile (the product keeps {DRILL_CAP} per list)",
+    )
+    drill_close_s: int = Field(
+        180,
+        ge=15,
+        le=3600,
+        description="an open drill list closes itself after this many seconds (the wall returns "
+        "to its normal view when nobody is at the controls)",
+    )
+    density_bands: tuple[int, ...] = Field(
+        (2, 5, 10, 20, 40),
+        description="upper edges (cases per cell over the density window) of the map's bands",
+    )
     ranking_rows: int = Field(10, ge=3, le=30, description="departments in the ranking")
     overdue_alert: int = Field(
         20, ge=1, le=100000, description="alert when a department has this many overdue cases"
@@ -108,6 +128,17 @@ class Options(BaseModel):
         codes = [c.code for c in value.values()]
         if len(set(codes)) != len(codes):
             raise ValueError(f"major codes must be distinct (got {', '.join(codes)})")
+        return value
+
+    @field_validator("density_bands")
+    @classmethod
+    def _ascending(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if (
+            not 1 <= len(value) <= 6
+            or value[0] < 1
+            or any(b <= a for a, b in zip(value, value[1:], strict=False))
+        ):
+            raise ValueError(f"need 1-6 ascending positive edges (got {value})")
         return value
 
     @model_validator(mode="after")
