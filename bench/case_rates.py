@@ -119,9 +119,10 @@ def naive(store: SqlSource) -> dict[str, Any]:
         counts = dict.fromkeys(COUNT_FIELDS, 0)
         handled: list[float] = []
         for r in rows:
-            counts["accepted"] += inside(r["accepted_at"])
-            counts["registered"] += inside(r["registered_at"])
-            counts["dispatched"] += inside(r["dispatched_at"])
+            accepted = inside(r["accepted_at"])  # one acceptance cohort, as case_stats counts
+            counts["accepted"] += accepted
+            counts["registered"] += accepted and r["registered_at"] is not None
+            counts["dispatched"] += accepted and r["dispatched_at"] is not None
             due = r["state"] != State.CANCELLED.value and (
                 inside(r["deadline"])
                 or (inside(r["closed_at"]) and r["deadline"] is not None and r["deadline"] > b)

@@ -3,8 +3,9 @@
 Every count is one SUM(CASE ...) over the `cases` table, whose milestone columns the workflow
 writer keeps, so a month of 100k cases is one indexed pass, never rows pulled into Python.
 
-Period semantics (docs/city_management.md): a period runs from its start to `now`.
-- 受理/立案/派遣数: cases whose first 受理/立案/派遣 falls in the period.
+Period semantics (docs/cases.md): a period runs from its start to `now`.
+- 受理数: cases whose first 受理 falls in the period; 立案数 and 派遣数: those of them that
+  have been registered / dispatched (one cohort, so 派遣 <= 立案 <= 受理 always).
 - 应结案数: cases (not 作废) whose handling deadline falls in the period, plus, when
   `due_includes_early`, cases closed in the period before their deadline came (提前结案).
 - 结案/按期结案/返工/延期数: those of the 应结案 cases that are closed / closed by their
@@ -54,8 +55,8 @@ def _between(col: Any, a: Any, b: Any) -> Any:
     return sa.and_(col >= a, col <= b)
 
 
-def _due(a: Any, b: Any, early: bool) -> Any:
-    """The 应结案 condition for the period [a, b] (for `department_statement`)."""
+def due_condition(a: Any, b: Any, early: bool) -> Any:
+    """The 应结案 condition for the period [a, b] (the drill lists use it row by row)."""
     by_deadline = _between(c.deadline, a, b)
     cond = by_deadline
     if early:
@@ -73,13 +74,14 @@ def period_columns(a: Any, now: Any) -> list[Any]:
     [a, now]" is tested as ">= a"; only the deadline, which lies ahead, needs both ends.
     """
     live = c.state != State.CANCELLED.value
+    accepted = c.accepted_at >= a
     due = sa.and_(live, c.deadline >= a, c.deadline <= now)
     early = sa.and_(live, c.closed_at >= a, c.deadline > now)
     handled = c.handled_at >= a
     return [
-        _count(c.accepted_at >= a).label("accepted"),
-        _count(c.registered_at >= a).label("registered"),
-        _count(c.dispatched_at >= a).label("dispatched"),
+        _count(accepted).label("accepted"),
+        _count(sa.and_(accepted, c.registered_at.is_not(None))).label("registered"),
+        _count(sa.and_(accepted, c.dispatched_at.is_not(None))).label("dispatched"),
         _count(due).label("due"),
         _count(sa.and_(due, c.closed_at.is_not(None))).label("closed"),
         _count(sa.and_(due, c.closed_at <= c.deadline)).label("closed_ontime"),
@@ -199,30 +201,4 @@ def overdue_statement() -> sa.Select:
         .where(c.source == sa.bindparam("source"), late)
         .group_by(c.department)
         .order_by(sa.func.count().desc(), c.department)
-    )
-
-
-def department_statement(*, early: bool) -> sa.Select:
-    """Per department over one period: due, closed on time, rework, mean handling time."""
-    a, b = sa.bindparam("a", type_=sa.DateTime), sa.bindparam("b", type_=sa.DateTime)
-    due = _due(a, b, early)
-    handled = c.handled_at >= a  # a past event: see period_columns
-    return (
-        sa.select(
-            c.department,
-            _count(due).label("due"),
-            _count(sa.and_(due, c.closed_at.is_not(None))).label("closed"),
-            _count(sa.and_(due, c.closed_at <= c.deadline)).label("closed_ontime"),
-            _count(sa.and_(due, c.rework_count > 0)).label("rework"),
-            sa.func.avg(
-                sa.case((handled, epoch_s(c.handled_at) - epoch_s(c.dispatched_at)), else_=None)
-            ).label("handling_s"),
-        )
-        .where(
-            c.source == sa.bindparam("source"),
-            c.department.is_not(None),
-            sa.or_(c.updated_at >= a, c.deadline >= a),
-        )
-        .group_by(c.department)
-        .order_by(c.department)
     )
