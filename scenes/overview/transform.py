@@ -19,7 +19,7 @@ from scenes.render import (
 )
 from wall.live import DEFAULT_VARIANT
 
-STATUS_ROWS = 9  # failing products sort first; the rest are summed up in one line
+STATUS_ROWS = 5  # failing products sort first; the rest are summed up in one line
 MAP_SIZE = (890, 560)  # the map panel's drawing area on the 1920×1080 canvas
 SEQUENTIAL = [[0.0, "#12395e"], [0.5, "#1f7fb8"], [1.0, "#63d2ff"]]
 
