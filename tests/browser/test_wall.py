@@ -384,7 +384,7 @@ def test_screenshot(
     if len(png) <= MAX_IMAGE_BYTES:
         (out / f"{stem}.png").write_bytes(png)
     else:
-        jpg = page.screenshot(type="jpeg", quality=85, full_page=False)
+        jpg = page.screenshot(type="jpeg", quality=70, full_page=False)
         (out / f"{stem}.jpg").write_bytes(jpg)
     wp.assert_no_errors()
     wp.assert_loopback_only()
