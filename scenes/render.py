@@ -199,3 +199,51 @@ def discrete_scale(
             break
     scale[-1][0] = 1.0
     return scale
+
+
+# Density bands: sequential blue → amber; the legend's words carry the same meaning.
+DENSITY_COLORS = ("#1b5e8c", "#2596be", "#5cc8b0", "#c8d85a", "#ffc94a", "#ff9f3a", "#ff8c3a")
+
+
+def band_labels(edges: Sequence[int], unit: str, sep: str = "–") -> list[str]:
+    """'1起', '2–3起', … '≥8起' for integer band edges."""
+    out, lower = [], 1
+    for e in edges:
+        out.append(f"{e}{unit}" if e == lower else f"{lower}{sep}{e}{unit}")
+        lower = e + 1
+    return [*out, f"≥{lower}{unit}"]
+
+
+def density_cells(
+    grid: Sequence[tuple[int, int, int]], cell_deg: float, edges: Sequence[int], *, opacity: float
+) -> go.Choroplethmap | None:
+    """Counted grid cells (gx, gy, n on WGS-84 `cell_deg` steps) as GCJ-02 squares coloured by
+    band (z is the band index); None when there is no cell."""
+    from indicators.coords import wgs84_to_gcj02_array
+    from indicators.public_safety import band_of, cell_bounds
+
+    if not grid:
+        return None
+    feats, ids, z = [], [], []
+    for gx, gy, n in grid:
+        x0, y0, x1, y1 = cell_bounds(gx, gy, cell_deg)
+        lon, lat = wgs84_to_gcj02_array([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0])
+        ring = [[round(float(a), 5), round(float(b), 5)] for a, b in zip(lon, lat, strict=True)]
+        cid = f"{gx}_{gy}"
+        geometry = {"type": "Polygon", "coordinates": [ring[::-1]]}
+        feats.append({"type": "Feature", "id": cid, "properties": {}, "geometry": geometry})
+        ids.append(cid)
+        z.append(band_of(n, tuple(edges)))
+    k = len(edges)
+    colors = DENSITY_COLORS[: k + 1]
+    return go.Choroplethmap(
+        geojson={"type": "FeatureCollection", "features": feats},
+        locations=ids,
+        z=z,
+        zmin=-0.5,
+        zmax=k + 0.5,
+        colorscale=discrete_scale([(i + 0.5, c) for i, c in enumerate(colors)], -0.5, k + 0.5),
+        marker={"line": {"width": 0}, "opacity": opacity},
+        showscale=False,
+        hoverinfo="skip",
+    )

@@ -13,17 +13,24 @@ import numpy as np
 import plotly.graph_objects as go
 
 from indicators.coords import wgs84_to_gcj02_array
-from indicators.public_safety import band_of, cell_bounds
 from scenes.base import RenderContext
 from scenes.city_management.state import CaseState
-from scenes.render import TEXT, county_choropleth, discrete_scale, empty_figure, figure, fit_view
+from scenes.render import (
+    DENSITY_COLORS,
+    TEXT,
+    band_labels,
+    county_choropleth,
+    density_cells,
+    empty_figure,
+    figure,
+    fit_view,
+)
 
 MAP_SIZE = (952, 420)  # the map panel's drawing area on the 1920×1080 canvas
 INSET = (330, 236)  # the central urban inset, top right of the map panel (assets css)
 LEFT_STRIP = 190  # px kept free on the left for the county table
 TABLE_X = (0.125, 0.19)  # right edges (paper x) of the table's 在办 and 超期 columns
 # Sequential blue → amber, never red (red is for alarms on this wall).
-DENSITY_COLORS = ("#1b5e8c", "#2596be", "#5cc8b0", "#c8d85a", "#ffc94a", "#ff9f3a", "#ff8c3a")
 COUNTY_FILL = [[0.0, "#0c2640"], [1.0, "#0c2640"]]
 BOX = {
     "xref": "paper",
@@ -33,49 +40,6 @@ BOX = {
     "font": {"size": 16, "color": TEXT},
     "bgcolor": "rgba(7,24,43,0.82)",
 }
-
-
-def band_labels(edges: tuple[int, ...]) -> list[str]:
-    """'1～2件', '3～5件', … '≥41件' for integer band edges (～ is in the bundled font)."""
-    out, lower = [], 1
-    for e in edges:
-        out.append(f"{e}件" if e == lower else f"{lower}～{e}件")
-        lower = e + 1
-    return [*out, f"≥{lower}件"]
-
-
-def _cells(
-    grid: tuple[tuple[int, int, int], ...], cell_deg: float, edges: tuple[int, ...]
-) -> go.Choroplethmap | None:
-    """Grid cells as GCJ-02 polygons, coloured by band (z is the band index)."""
-    if not grid:
-        return None
-    feats, ids, z = [], [], []
-    for gx, gy, n in grid:
-        x0, y0, x1, y1 = cell_bounds(gx, gy, cell_deg)
-        lon, lat = wgs84_to_gcj02_array(
-            np.array([x0, x1, x1, x0, x0]), np.array([y0, y0, y1, y1, y0])
-        )
-        ring = [[round(float(a), 5), round(float(b), 5)] for a, b in zip(lon, lat, strict=True)]
-        cid = f"{gx}_{gy}"
-        geometry = {"type": "Polygon", "coordinates": [ring[::-1]]}
-        feats.append({"type": "Feature", "id": cid, "properties": {}, "geometry": geometry})
-        ids.append(cid)
-        z.append(band_of(n, edges))
-    k = len(edges)
-    colors = DENSITY_COLORS[: k + 1]
-    scale = discrete_scale([(i + 0.5, c) for i, c in enumerate(colors)], -0.5, k + 0.5)
-    return go.Choroplethmap(
-        geojson={"type": "FeatureCollection", "features": feats},
-        locations=ids,
-        z=z,
-        zmin=-0.5,
-        zmax=k + 0.5,
-        colorscale=scale,
-        marker={"line": {"width": 0}, "opacity": 0.85},
-        showscale=False,
-        hoverinfo="skip",
-    )
 
 
 def county_table(cases: CaseState, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -117,7 +81,7 @@ def _legend(edges: tuple[int, ...], days: int) -> dict[str, Any]:
     """Bands two to a line, under the inset at the bottom right."""
     items = [
         f"<span style='color:{DENSITY_COLORS[i]}'>■</span> {t}"
-        for i, t in enumerate(band_labels(edges))
+        for i, t in enumerate(band_labels(edges, "件", "～"))
     ]
     lines = ["　".join(items[i : i + 2]) for i in range(0, len(items), 2)]
     text = "<br>".join([f"近{days}日上报 · 每格案件数", *lines, "全市每格约1公里"])
@@ -132,7 +96,7 @@ def density_map(
         return empty_figure()
     geo = ctx.geo
     traces: list[Any] = [_counties(ctx)]
-    cells = _cells(cases.grid, cases.cell_deg, edges)
+    cells = density_cells(cases.grid, cases.cell_deg, edges, opacity=0.85)
     if cells is not None:
         traces.append(cells)
     codes = [c for c in geo.names if c in geo.label_points]
@@ -169,7 +133,7 @@ def core_map(cases: CaseState | None, ctx: RenderContext, edges: tuple[int, ...]
     if cases is None or cases.core is None:
         return empty_figure("中心城区 暂无数据")
     traces: list[Any] = [_counties(ctx)]
-    cells = _cells(cases.core_grid, cases.core_cell_deg, edges)
+    cells = density_cells(cases.core_grid, cases.core_cell_deg, edges, opacity=0.85)
     if cells is not None:
         traces.append(cells)
     x0, y0, x1, y1 = cases.core

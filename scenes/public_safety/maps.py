@@ -9,68 +9,35 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import plotly.graph_objects as go
 
 from indicators.coords import wgs84_to_gcj02_array
-from indicators.public_safety import LOAD_NORMAL, LOAD_OVER, LOAD_WARN, band_of, cell_bounds
+from indicators.public_safety import LOAD_NORMAL, LOAD_OVER, LOAD_WARN
 from scenes.base import RenderContext
 from scenes.public_safety.state import AlarmState, AreaRow
-from scenes.render import TEXT, county_choropleth, discrete_scale, empty_figure, figure, fit_view
+from scenes.render import (
+    DENSITY_COLORS,
+    TEXT,
+    band_labels,
+    county_choropleth,
+    density_cells,
+    empty_figure,
+    figure,
+    fit_view,
+)
 
 MAP_SIZE = (892, 590)  # the map panel's drawing area on the 1920×1080 canvas
 INSET = (360, 330)  # the urban-area inset, top right of the map panel
 # The central urban area (WGS-84): lon, lat bounds of the inset.
 CORE = (115.93, 36.425, 116.04, 36.48)
 # Density bands: sequential blue → amber, never red (red is for alarms on this wall).
-DENSITY_COLORS = ("#1b5e8c", "#2596be", "#5cc8b0", "#c8d85a", "#ffc94a", "#ff9f3a", "#ff8c3a")
 LOAD_COLORS = {LOAD_NORMAL: "#46d39a", LOAD_WARN: "#ffd23f", LOAD_OVER: "#ff4d4f"}
 NO_LOAD = "#8fa9c4"
 COUNTY_FILL = [[0.0, "#0c2640"], [1.0, "#0c2640"]]
 
 
-def band_labels(edges: tuple[int, ...]) -> list[str]:
-    """'1起', '2起', '3–4起', … '≥8起' for integer band edges."""
-    out, lower = [], 1
-    for e in edges:
-        out.append(f"{e}起" if e == lower else f"{lower}–{e}起")
-        lower = e + 1
-    return [*out, f"≥{lower}起"]
-
-
-def _cells(alarms: AlarmState, edges: tuple[int, ...]) -> go.Choroplethmap | None:
-    """Grid cells as GCJ-02 polygons, coloured by band (z is the band index)."""
-    if not alarms.grid:
-        return None
-    feats, ids, z = [], [], []
-    for gx, gy, n in alarms.grid:
-        x0, y0, x1, y1 = cell_bounds(gx, gy, alarms.cell_deg)
-        lon, lat = wgs84_to_gcj02_array(
-            np.array([x0, x1, x1, x0, x0]), np.array([y0, y0, y1, y1, y0])
-        )
-        ring = [[round(float(a), 5), round(float(b), 5)] for a, b in zip(lon, lat, strict=True)]
-        cid = f"{gx}_{gy}"
-        feats.append({"type": "Feature", "id": cid, "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring[::-1]]}})  # fmt: skip
-        ids.append(cid)
-        z.append(band_of(n, edges))
-    k = len(edges)
-    colors = DENSITY_COLORS[: k + 1]
-    scale = discrete_scale([(i + 0.5, c) for i, c in enumerate(colors)], -0.5, k + 0.5)
-    return go.Choroplethmap(
-        geojson={"type": "FeatureCollection", "features": feats},
-        locations=ids,
-        z=z,
-        zmin=-0.5,
-        zmax=k + 0.5,
-        colorscale=scale,
-        marker={"line": {"width": 0}, "opacity": 0.82},
-        showscale=False,
-        hoverinfo="skip",
-    )
-
-
 def _legend(edges: tuple[int, ...], hours: int) -> list[dict[str, Any]]:
-    labels = band_labels(edges)
+    labels = band_labels(edges, "起")
     text = "<br>".join(
         f"<span style='color:{DENSITY_COLORS[i]}'>■</span> {t}" for i, t in enumerate(labels)
     )
@@ -185,7 +152,7 @@ def city_map(
     if alarms is None and not areas:
         return empty_figure()
     traces: list[Any] = [_counties(ctx)]
-    cells = _cells(alarms, edges) if alarms else None
+    cells = density_cells(alarms.grid, alarms.cell_deg, edges, opacity=0.82) if alarms else None
     if cells is not None:
         traces.append(cells)
     outer = [a for a in areas if not _in_core(a)]
@@ -212,7 +179,7 @@ def core_map(
     if alarms is None and not core:
         return empty_figure()
     traces: list[Any] = [_counties(ctx)]
-    cells = _cells(alarms, edges) if alarms else None
+    cells = density_cells(alarms.grid, alarms.cell_deg, edges, opacity=0.82) if alarms else None
     if cells is not None:
         traces.append(cells)
     traces += _markers(core, True, text_size=15)
