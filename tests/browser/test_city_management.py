@@ -37,8 +37,8 @@ PREFERRED = (
 
 @pytest.fixture(autouse=True)
 def _enabled() -> None:
-    if SCENE not in enabled_scenes():
-        pytest.skip(f"{SCENE} is not enabled in the config the app uses")
+    # Fail, not skip: a config that silently drops the scene would hide these tests.
+    assert SCENE in enabled_scenes(), f"{SCENE} is not enabled in the config the app uses"
 
 
 def _source(server: Server) -> SqlSource:
