@@ -67,6 +67,28 @@ def city_geo() -> Any:
     )
 
 
+def simulate(sim: Any, geo: Any, *, now: Any, days: float) -> list[tuple[str, list[dict]]]:
+    """A simulated domain's reference, history and live batches up to `now`."""
+    from datetime import timedelta
+
+    start = now - timedelta(days=days)
+    return [*sim.reference(geo), *sim.history(geo, start, now), *sim.live(geo, now)]
+
+
+def ingest_batches(source: Any, batches: list[tuple[str, list[dict]]]) -> Any:
+    """Create the tables and feed batches through the real ingest path; nothing may be refused."""
+    from data_sources.datasets import metadata
+    from data_sources.ingest import IngestService
+    from data_sources.memory import MemoryBackend
+
+    source.create_tables(metadata)
+    service = IngestService(source, MemoryBackend())
+    for name, records in batches:
+        result = service.ingest(name, records)
+        assert not result.rejected, result.rejected[:3]
+    return service
+
+
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Merge `overrides` into a copy of `base`; nested mappings merge, anything else replaces."""
     out = copy.deepcopy(dict(base))

@@ -8,21 +8,18 @@ day than the wall's default, to keep the fixture quick).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 import pytest
 
-from data_sources.datasets import metadata
-from data_sources.ingest import IngestService
-from data_sources.memory import MemoryBackend
 from data_sources.simulator.city_management import CityManagementSim
 from data_sources.sql import SqlSource
 from scenes.base import Geo, RenderContext
 from scenes.city_management.options import Options
 from scenes.render import map_style
-from tests.conftest import city_geo
+from tests.conftest import city_geo, ingest_batches, simulate
 
 NOW = datetime(2026, 11, 29, 17, 44, 9)
 SEED = 20191
@@ -43,23 +40,13 @@ def cm_ctx(cm_geo: Geo) -> RenderContext:
     return RenderContext(city_name="聊城市", geo=cm_geo, map_style=map_style("#07182b"), now=NOW)
 
 
-def sim_batches(geo: Geo, *, now: datetime = NOW, days: int = DAYS) -> list[tuple[str, list[dict]]]:
-    """Reference, history and live batches of the simulator up to `now`."""
+def ingest_sim(source: SqlSource, geo: Geo) -> list[tuple[str, list[dict]]]:
+    """Feed the simulator through the real ingest path; return the batches."""
     sim = CityManagementSim(
         SEED, dict(Options().part_classes), parts=PARTS, cases_per_day=CASES_PER_DAY
     )
-    start = now - timedelta(days=days)
-    return [*sim.reference(geo), *sim.history(geo, start, now), *sim.live(geo, now)]
-
-
-def ingest_sim(source: SqlSource, geo: Geo) -> list[tuple[str, list[dict]]]:
-    """Create the tables and feed the simulator through the real ingest path."""
-    source.create_tables(metadata)
-    service = IngestService(source, MemoryBackend())
-    batches = sim_batches(geo)
-    for name, records in batches:
-        result = service.ingest(name, records)
-        assert not result.rejected, result.rejected[:3]
+    batches = simulate(sim, geo, now=NOW, days=DAYS)
+    ingest_batches(source, batches)
     return batches
 
 

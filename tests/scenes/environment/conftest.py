@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
-from data_sources.datasets import metadata
 from data_sources.ingest import IngestService
-from data_sources.memory import MemoryBackend
 from data_sources.simulator.environment import EnvironmentSim
 from data_sources.sql import SqlSource
 from scenes.base import Geo, RenderContext
 from scenes.render import map_style
-from tests.conftest import city_geo
+from tests.conftest import city_geo, ingest_batches, simulate
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 29, 17, 44, 9)
@@ -39,19 +37,8 @@ def ctx(geo: Geo) -> RenderContext:
 def ingest_sim(
     source: SqlSource, geo: Geo, *, now: datetime, days: int, seed: int = SEED
 ) -> IngestService:
-    """Create the tables and feed the simulator's reference, history and live batches through ingest."""
-    source.create_tables(metadata)
-    service = IngestService(source, MemoryBackend())
-    sim = EnvironmentSim(seed)
-    batches = [
-        *sim.reference(geo),
-        *sim.history(geo, now - timedelta(days=days), now),
-        *sim.live(geo, now),
-    ]
-    for name, records in batches:
-        result = service.ingest(name, records)
-        assert not result.rejected, result.rejected[:3]
-    return service
+    """Feed the simulator's reference, history and live batches through ingest."""
+    return ingest_batches(source, simulate(EnvironmentSim(seed), geo, now=now, days=days))
 
 
 @pytest.fixture(scope="module")

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 import pytest
 
-from data_sources.datasets import metadata
-from data_sources.ingest import IngestService
-from data_sources.memory import MemoryBackend
 from data_sources.simulator.grid_governance import GridGovernanceSim
 from data_sources.sql import SqlSource
 from scenes.base import Geo, RenderContext
 from scenes.render import map_style
-from tests.conftest import city_geo
+from tests.conftest import city_geo, ingest_batches, simulate
 
 NOW = datetime(2026, 11, 29, 17, 44, 9)
 SEED = 20191
@@ -35,24 +32,12 @@ def gg_ctx(gg_geo: Geo) -> RenderContext:
     return RenderContext(city_name="聊城市", geo=gg_geo, map_style=map_style("#07182b"), now=NOW)
 
 
-def sim_batches(
-    geo: Geo, *, now: datetime, days: int, seed: int = SEED
-) -> list[tuple[str, list[dict]]]:
-    """Reference, history and live batches of the simulator up to `now`."""
-    sim = GridGovernanceSim(seed)
-    return [*sim.reference(geo), *sim.history(geo, now - timedelta(days=days), now), *sim.live(geo, now)]  # fmt: skip
-
-
 def ingest_sim(
     source: SqlSource, geo: Geo, *, now: datetime, days: int
 ) -> list[tuple[str, list[dict]]]:
-    """Create the tables and feed the simulator through the real ingest path; return the batches."""
-    source.create_tables(metadata)
-    service = IngestService(source, MemoryBackend())
-    batches = sim_batches(geo, now=now, days=days)
-    for name, records in batches:
-        result = service.ingest(name, records)
-        assert not result.rejected, result.rejected[:3]
+    """Feed the simulator through the real ingest path; return the batches."""
+    batches = simulate(GridGovernanceSim(SEED), geo, now=now, days=days)
+    ingest_batches(source, batches)
     return batches
 
 
