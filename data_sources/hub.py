@@ -272,8 +272,10 @@ class Hub:
                 if self.store.acquire_lock(
                     "collector", self.owner, ttl_s=max(5.0, 5 * self.tick_s)
                 ):
-                    self._run_feeds()
+                    # Collect first: what is stored already reaches the wall before the
+                    # feeds' (at start-up heavy) catch-up runs; their news is picked up next tick.
                     self.collect_once()
+                    self._run_feeds()
             except SourceError as exc:
                 log.warning("hub tick skipped: %s", exc)
             except Exception:
